@@ -1,0 +1,37 @@
+// buildServer(deps): the Fastify app, routes registered, not listening (main.ts / tests decide that).
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from '../config.js';
+import type { Db } from '../db/open.js';
+import { opsRoutes } from './routes/ops.js';
+import { readerRoutes } from './routes/reader.js';
+
+export interface ServerDeps {
+  db: Db;
+  config: Config;
+  /** Fastify logger option: false in tests, pino options in serve. */
+  logger?: FastifyServerOptions['logger'];
+  /** Current time; tests pin it. */
+  now?: () => number;
+}
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    trustProxy: deps.config.server.trust_proxy,
+    disableRequestLogging: false,
+  });
+
+  // Bugs and database faults: log them, hide the details of a 5xx from the client.
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err }, 'request failed');
+      return reply.status(status).send({ error: 'internal error' });
+    }
+    return reply.status(status).send({ error: err.message });
+  });
+
+  await app.register(opsRoutes, { deps });
+  await app.register(readerRoutes, { deps });
+  return app;
+}

@@ -1,0 +1,196 @@
+// The shapes that flow through the pipeline:
+// fetch → decode → parse (NormalizedFeed) → dedupe → sanitize → store (Feed, Entry) → render / syndicate.
+
+/** Why one fetch of one feed failed. Written on the feed row, cleared on success. */
+export type FetchErrorCode =
+  | 'bad_url' // not http(s), unparsable
+  | 'address_refused' // resolves to a private / loopback / link-local … address
+  | 'dns' // name does not resolve
+  | 'network' // connection refused, reset, TLS failure
+  | 'timeout' // connect or whole-response deadline passed
+  | 'too_large' // body over fetch.max_bytes after decompression
+  | 'empty_body'
+  | 'too_many_redirects'
+  | 'redirect_loop'
+  | 'http_status' // any other non-2xx
+  | 'gone' // 410: polling stops
+  | 'rate_limited' // 429 / 503 with Retry-After
+  | 'decode' // bytes could not become text
+  | 'not_a_feed' // HTML page or other document where a feed was expected
+  | 'parse'; // looked like a feed but could not be read (hostile or hopelessly broken)
+
+export interface Redirect {
+  status: number;
+  from: string;
+  to: string;
+}
+
+/** What the fetcher hands on. A per-feed failure is a value, never an exception. */
+export type FetchResult =
+  | {
+      kind: 'not_modified';
+      status: 304;
+      finalUrl: string;
+      /** Set when every hop to finalUrl was a permanent redirect (301 / 308): the new URL to store. */
+      permanentUrl: string | null;
+      redirects: Redirect[];
+      etag: string | null;
+      lastModified: string | null;
+    }
+  | {
+      kind: 'ok';
+      status: number;
+      finalUrl: string;
+      permanentUrl: string | null;
+      redirects: Redirect[];
+      contentType: string | null;
+      etag: string | null;
+      lastModified: string | null;
+      /** Decompressed body, at most fetch.max_bytes long. */
+      body: Buffer;
+    }
+  | {
+      kind: 'error';
+      code: FetchErrorCode;
+      /** Human message naming its module, e.g. `fetch: response larger than 5 MiB`. */
+      message: string;
+      status: number | null;
+      finalUrl: string | null;
+      redirects: Redirect[];
+      /** From a 429 / 503 Retry-After header (seconds or HTTP date), already absolute. */
+      retryAfter: Date | null;
+    };
+
+export interface FetchOptions {
+  timeoutMs: number;
+  maxBytes: number;
+  userAgent: string;
+  allowPrivateAddresses: boolean;
+  maxRedirects: number;
+}
+
+export interface ConditionalHeaders {
+  etag: string | null;
+  lastModified: string | null;
+}
+
+export type FeedFormat = 'rss' | 'rdf' | 'atom' | 'atom03' | 'json';
+
+/** One entry as the parser read it: links absolute, text fields plain, HTML not yet sanitized. */
+export interface NormalizedEntry {
+  /** RSS guid, Atom id or JSON Feed id, trimmed; null when absent or empty. */
+  guid: string | null;
+  /** Absolute permalink, or null. */
+  link: string | null;
+  /** Plain text. */
+  title: string | null;
+  /** Plain text. */
+  author: string | null;
+  /** Raw, untrusted HTML of the full content. */
+  contentHtml: string | null;
+  /** Raw, untrusted HTML of the summary / description. */
+  summaryHtml: string | null;
+  published: Date | null;
+  updated: Date | null;
+  /** Where relative URLs inside the content resolve: xml:base, else the entry link, else the feed URL. */
+  baseUrl: string;
+}
+
+export interface NormalizedFeed {
+  format: FeedFormat;
+  /** Plain text. */
+  title: string | null;
+  /** Absolute home page of the blog. */
+  link: string | null;
+  /** Absolute URL of the feed's image / icon, if it names one. */
+  image: string | null;
+  entries: NormalizedEntry[];
+  /** Things that were repaired or ignored while reading (stray `&`, bad dates …). */
+  warnings: string[];
+}
+
+export type ParseResult =
+  | { kind: 'ok'; feed: NormalizedFeed }
+  | {
+      kind: 'error';
+      code: 'not_a_feed' | 'parse';
+      message: string;
+      /** For an HTML page: the feeds it advertises with <link rel="alternate">, absolute. */
+      alternates: string[];
+    };
+
+/** active: polled; gone: answered 410, polling stopped; removed: unsubscribed, entries kept. */
+export type FeedStatus = 'active' | 'gone' | 'removed';
+
+/** A subscription, as stored. Times are unix milliseconds. */
+export interface Feed {
+  id: number;
+  url: string;
+  /** Admin-given name; falls back to title, then the URL's host. */
+  name: string | null;
+  /** Title the feed gives itself. */
+  title: string | null;
+  /** Admin-given blog link; falls back to siteLink. */
+  link: string | null;
+  /** Home page the feed gives itself. */
+  siteLink: string | null;
+  /** Admin-given avatar URL. */
+  face: string | null;
+  /** Image / icon the feed gives itself. */
+  image: string | null;
+  tags: string[];
+  /** Show only the first part of long posts. */
+  excerpt: boolean;
+  status: FeedStatus;
+  etag: string | null;
+  lastModified: string | null;
+  lastAttemptAt: number | null;
+  lastSuccessAt: number | null;
+  lastHttpStatus: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  errorCount: number;
+  nextFetchAt: number | null;
+  createdAt: number;
+  /** Entries ingested at least once (false until the first successful fetch): caps the backlog. */
+  hasFetched: boolean;
+}
+
+/** A stored post. Times are unix milliseconds. */
+export interface Entry {
+  id: number;
+  feedId: number;
+  entryKey: string;
+  guid: string | null;
+  link: string | null;
+  title: string | null;
+  author: string | null;
+  /** Sanitized HTML. */
+  contentHtml: string | null;
+  /** Sanitized HTML. */
+  summaryHtml: string | null;
+  publishedAt: number | null;
+  updatedAt: number | null;
+  firstSeenAt: number;
+  /** The ordering time: published, else updated, else first seen; never after first seen. */
+  sortAt: number;
+  hidden: boolean;
+  /** Another feed's entry with the same permalink was stored first; this one is not shown. */
+  duplicateOf: number | null;
+}
+
+/** Display name of a feed: admin name, else feed title, else URL host. */
+export function feedDisplayName(feed: Pick<Feed, 'name' | 'title' | 'url'>): string {
+  if (feed.name) return feed.name;
+  if (feed.title) return feed.title;
+  try {
+    return new URL(feed.url).host;
+  } catch {
+    return feed.url;
+  }
+}
+
+/** Blog home page of a feed: admin link, else the feed's own, else the feed URL. */
+export function feedHomeLink(feed: Pick<Feed, 'link' | 'siteLink' | 'url'>): string {
+  return feed.link ?? feed.siteLink ?? feed.url;
+}

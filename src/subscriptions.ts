@@ -1,0 +1,28 @@
+// Config file `feeds:` vs. the database. The database is the source of truth once a feed exists:
+// the file only subscribes feeds that are missing and that an admin has not removed.
+// Admin edits are never overwritten by the file (see README, "Subscriptions: file and database").
+import type { FeedConfig } from './config.js';
+import { findFeedByUrl, insertFeed, wasRemoved } from './db/feeds.js';
+import type { Db } from './db/open.js';
+
+export interface SyncReport {
+  added: string[];
+  /** Listed in the file but removed by an admin: left alone. */
+  skippedRemoved: string[];
+}
+
+export function syncConfigFeeds(db: Db, feeds: FeedConfig[], now = Date.now()): SyncReport {
+  const report: SyncReport = { added: [], skippedRemoved: [] };
+  db.transaction(() => {
+    for (const f of feeds) {
+      if (findFeedByUrl(db, f.url)) continue;
+      if (wasRemoved(db, f.url)) {
+        report.skippedRemoved.push(f.url);
+        continue;
+      }
+      insertFeed(db, { url: f.url, name: f.name ?? null, face: f.face ?? null, link: f.link ?? null, tags: f.tags }, now);
+      report.added.push(f.url);
+    }
+  })();
+  return report;
+}

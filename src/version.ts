@@ -1,0 +1,4 @@
+// The package version, for the User-Agent and /healthz. src/ and dist/ both sit one level below package.json.
+import { readFileSync } from 'node:fs';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
