@@ -86,3 +86,29 @@ CREATE TABLE locks (
   acquired_at INTEGER NOT NULL,
   heartbeat_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- A counter that moves whenever something readers see changes, in any process:
+-- rendered pages are cached against it (src/http) and rebuilt only when it moves.
+CREATE TABLE content_version (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL
+);
+INSERT INTO content_version (id, version) VALUES (1, 1);
+
+CREATE TRIGGER entries_insert_bumps AFTER INSERT ON entries
+  BEGIN UPDATE content_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER entries_update_bumps AFTER UPDATE ON entries
+  BEGIN UPDATE content_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER entries_delete_bumps AFTER DELETE ON entries
+  BEGIN UPDATE content_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER feeds_insert_bumps AFTER INSERT ON feeds
+  BEGIN UPDATE content_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER feeds_delete_bumps AFTER DELETE ON feeds
+  BEGIN UPDATE content_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER feeds_update_bumps
+  AFTER UPDATE OF url, name, title, link, site_link, face, image, excerpt, status, error_code, last_success_at ON feeds
+  BEGIN UPDATE content_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER feed_tags_insert_bumps AFTER INSERT ON feed_tags
+  BEGIN UPDATE content_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER feed_tags_delete_bumps AFTER DELETE ON feed_tags
+  BEGIN UPDATE content_version SET version = version + 1 WHERE id = 1; END;

@@ -158,3 +158,8 @@ export function expireEntries(db: Db, policy: RetentionPolicy, now = Date.now())
     return changes;
   })();
 }
+
+/** Moves whenever anything readers see changes (triggers in migration 0001), in any process. */
+export function contentVersion(db: Db): number {
+  return (db.prepare('SELECT version FROM content_version WHERE id = 1').get() as { version: number }).version;
+}

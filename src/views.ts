@@ -1,0 +1,31 @@
+// Templates: Eta files in views/ (escaping by default), each replaceable by a file of the same
+// name in the directory that the config's `views:` key names. Rendering is a pure function of
+// its data, so the server and `planet build` produce the same bytes.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+
+/** The shipped templates: views/ at the project root (src/ and dist/ are one level below it). */
+export const SHIPPED_VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../views');
+
+export interface Templates {
+  /** Renders views/<name>.eta (or the override) with `data` as `it`. */
+  render(name: string, data: object): string;
+}
+
+export function createTemplates(overrideDir?: string): Templates {
+  const override = overrideDir ? path.resolve(overrideDir) : undefined;
+  const eta = new Eta({ views: SHIPPED_VIEWS_DIR, autoEscape: true, autoTrim: false, cache: true });
+  const shippedResolve = eta.resolvePath!.bind(eta);
+  // An admin's file of the same name wins; includes resolve the same way.
+  eta.resolvePath = function (template, options) {
+    if (override) {
+      const name = template.endsWith('.eta') ? template : `${template}.eta`;
+      const candidate = path.join(override, name.replace(/^[./\\]+/, ''));
+      if (candidate.startsWith(override + path.sep) && existsSync(candidate)) return candidate;
+    }
+    return shippedResolve(template, options);
+  };
+  return { render: (name, data) => eta.render(name, data) };
+}
