@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
@@ -181,9 +182,4 @@ function isTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
-}
-
-function isCronExpression(expr: string): boolean {
-  const fields = expr.trim().split(/\s+/);
-  return (fields.length === 5 || fields.length === 6) && fields.every((f) => /^[\d*/,\-A-Za-z?LW#]+$/.test(f));
 }

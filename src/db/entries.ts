@@ -70,6 +70,8 @@ export interface EntryWrite {
   firstSeenAt: number;
   sortAt: number;
   duplicateOf: number | null;
+  /** Stored as a tombstone straight away (a new feed's backlog beyond fetch.new_feed_items). */
+  expired: boolean;
 }
 
 /** Prepared statements for one refresh; prepare once per database, reuse per entry. */
@@ -85,9 +87,9 @@ export function entryStatements(db: Db) {
   );
   const insert = db.prepare(
     `INSERT INTO entries (feed_id, entry_key, guid, link, title, author, content_html, summary_html, content_hash,
-       published_at, updated_at, first_seen_at, sort_at, duplicate_of)
+       published_at, updated_at, first_seen_at, sort_at, duplicate_of, expired)
      VALUES (@feedId, @entryKey, @guid, @link, @title, @author, @contentHtml, @summaryHtml, @contentHash,
-       @publishedAt, @updatedAt, @firstSeenAt, @sortAt, @duplicateOf)`,
+       @publishedAt, @updatedAt, @firstSeenAt, @sortAt, @duplicateOf, @expired)`,
   );
   // An update keeps first_seen_at and sort_at: a corrected post does not jump to the top.
   const update = db.prepare(
@@ -99,8 +101,8 @@ export function entryStatements(db: Db) {
     findByKey: (feedId: number, key: string) => byKey.get(feedId, key),
     findByLink: (feedId: number, link: string) => byLink.get(feedId, link),
     findOtherFeedByLink: (link: string, feedId: number) => otherFeedByLink.get(link, feedId)?.id,
-    insert: (e: EntryWrite) => Number(insert.run(e).lastInsertRowid),
-    update: (id: number, e: Omit<EntryWrite, 'feedId' | 'entryKey' | 'firstSeenAt' | 'sortAt' | 'duplicateOf'>) => update.run({ ...e, id }),
+    insert: (e: EntryWrite) => Number(insert.run({ ...e, expired: e.expired ? 1 : 0 }).lastInsertRowid),
+    update: (id: number, e: Omit<EntryWrite, 'feedId' | 'entryKey' | 'firstSeenAt' | 'sortAt' | 'duplicateOf' | 'expired'>) => update.run({ ...e, id }),
   };
 }
 

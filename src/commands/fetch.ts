@@ -1,0 +1,72 @@
+// `planet fetch [--feed URL_OR_ID]… [--wait SECONDS]`: one fetch pass now, with a per-feed summary.
+// Exits 0 when the pass ran (feed errors are recorded on the feeds, not fatal), 1 when another
+// pass held the lock for longer than --wait.
+import { findFeed } from '../db/feeds.js';
+import { runFetchPass, type PassReport } from '../fetch-pass.js';
+import { feedDisplayName } from '../model.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError, openPlanet, parseCommandArgs, formatTime, type CliIo } from './common.js';
+
+const USAGE = 'planet fetch [--feed URL_OR_ID]... [--wait SECONDS] [--json] [--config PATH]';
+
+export async function fetch(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    args,
+    { feed: { type: 'string', multiple: true }, wait: { type: 'string' }, json: { type: 'boolean' } },
+    USAGE,
+  );
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
+  const waitSeconds = values.wait === undefined ? 0 : Number(values.wait);
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait takes a number of seconds, got "${String(values.wait)}"`);
+
+  const { config, db } = openPlanet(values.config as string | undefined, io);
+  try {
+    let feedIds: number[] | undefined;
+    if (values.feed) {
+      feedIds = [];
+      for (const ref of values.feed as string[]) {
+        const feed = findFeed(db, ref);
+        if (!feed) {
+          io.err(`planet fetch: no subscription "${ref}" (see planet feeds list)`);
+          return EXIT_FAILURE;
+        }
+        feedIds.push(feed.id);
+      }
+    }
+
+    const deadline = Date.now() + waitSeconds * 1000;
+    let report: PassReport = await runFetchPass(db, config, { feedIds });
+    while (report.kind === 'busy' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      report = await runFetchPass(db, config, { feedIds });
+    }
+    if (report.kind === 'busy') {
+      io.err(`planet fetch: another fetch pass is running (${report.owner}, since ${formatTime(report.since)}); not starting a second one. Use --wait SECONDS to wait for it.`);
+      return EXIT_FAILURE;
+    }
+
+    if (values.json) {
+      io.out(JSON.stringify({ pass_id: report.passId, started_at: new Date(report.startedAt).toISOString(), finished_at: new Date(report.finishedAt).toISOString(), expired: report.expired, feeds: report.feeds.map(({ stages: _stages, ...o }) => o) }, null, 2));
+      return EXIT_OK;
+    }
+    const names = new Map(report.feeds.map((o) => [o.feed_id, o.feed_url]));
+    for (const o of [...report.feeds].sort((a, b) => a.feed_id - b.feed_id)) {
+      const feed = findFeed(db, String(o.feed_id));
+      const name = feed ? feedDisplayName(feed) : names.get(o.feed_id);
+      const detail =
+        o.outcome === 'ok'
+          ? `${o.entries_new} new, ${o.entries_updated} updated`
+          : o.outcome === 'not_modified'
+            ? 'not modified'
+            : `${o.error_code}: ${o.error_message}`;
+      io.out(`${o.outcome.padEnd(12)} #${o.feed_id} ${name} — ${detail} (${o.duration_ms} ms)${o.moved_to ? ` [moved to ${o.moved_to}]` : ''}`);
+    }
+    const count = (k: string) => report.feeds.filter((o) => o.outcome === k).length;
+    io.out(
+      `pass ${report.passId}: ${report.feeds.length} feeds — ${count('ok')} ok, ${count('not_modified')} not modified, ${count('error')} errors; ` +
+        `${report.feeds.reduce((n, o) => n + o.entries_new, 0)} new entries; ${report.expired} expired; ${report.finishedAt - report.startedAt} ms`,
+    );
+    return EXIT_OK;
+  } finally {
+    db.close();
+  }
+}

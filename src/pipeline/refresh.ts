@@ -1,0 +1,259 @@
+// refreshFeed(): one feed through the whole pipeline — fetch → decode → parse → dedupe → sanitize →
+// store — and its outcome written on the feed row. The only pipeline module that touches db/.
+// One transaction per feed: a crash or kill mid-refresh leaves the feed exactly as it was.
+import {
+  findFeedByUrl,
+  recordFetchFailure,
+  recordFetchSuccess,
+  updateFeedMetadata,
+  type FetchFailure,
+} from '../db/feeds.js';
+import { entryStatements, type EntryWrite } from '../db/entries.js';
+import type { Db } from '../db/open.js';
+import type { Feed, FetchOptions, FetchResult, NormalizedEntry } from '../model.js';
+import { decodeBody } from './decode.js';
+import { contentHash, entryKey } from './dedupe.js';
+import { fetchFeed } from './fetch.js';
+import { parseFeed } from './parse.js';
+import { sanitizeContent } from './sanitize.js';
+import { nextFetchAfterError, nextFetchAfterSuccess } from './schedule-policy.js';
+
+export interface RefreshOptions {
+  fetch: FetchOptions;
+  /** A feed's first successful fetch stores at most this many of its entries (the rest as tombstones). */
+  newFeedItems: number;
+  /** Base polling interval, used to space retries after errors. */
+  intervalMs: number;
+  now?: () => number;
+}
+
+/** Milliseconds spent in each stage, for logs and the benchmark. */
+export interface StageTimes {
+  fetch: number;
+  parse: number;
+  sanitize: number;
+  store: number;
+}
+
+export interface RefreshOutcome {
+  feed_id: number;
+  feed_url: string;
+  outcome: 'ok' | 'not_modified' | 'error';
+  error_code: string | null;
+  error_message: string | null;
+  http_status: number | null;
+  duration_ms: number;
+  entries_new: number;
+  entries_updated: number;
+  /** The URL the feed moved to by permanent redirect, if it did. */
+  moved_to: string | null;
+  stages: StageTimes;
+}
+
+export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): Promise<RefreshOutcome> {
+  const now = options.now ?? Date.now;
+  const started = performance.now();
+  const stages: StageTimes = { fetch: 0, parse: 0, sanitize: 0, store: 0 };
+  const outcome = (o: Partial<RefreshOutcome> & Pick<RefreshOutcome, 'outcome'>): RefreshOutcome => ({
+    feed_id: feed.id,
+    feed_url: feed.url,
+    error_code: null,
+    error_message: null,
+    http_status: null,
+    entries_new: 0,
+    entries_updated: 0,
+    moved_to: null,
+    ...o,
+    duration_ms: Math.round(performance.now() - started),
+    stages,
+  });
+
+  let mark = performance.now();
+  const lap = (stage: keyof StageTimes) => {
+    const t = performance.now();
+    stages[stage] += t - mark;
+    mark = t;
+  };
+
+  const result = await fetchFeed(feed.url, { etag: feed.etag, lastModified: feed.lastModified }, options.fetch);
+  lap('fetch');
+  const at = now();
+
+  if (result.kind === 'error') {
+    const failure = failureFor(feed, result, at, options.intervalMs);
+    recordFetchFailure(db, feed.id, failure);
+    return outcome({ outcome: 'error', error_code: result.code, error_message: result.message, http_status: result.status });
+  }
+
+  const movedTo = movedUrl(db, feed, result);
+  if (result.kind === 'not_modified') {
+    recordFetchSuccess(db, feed.id, {
+      at,
+      httpStatus: 304,
+      etag: result.etag ?? feed.etag,
+      lastModified: result.lastModified ?? feed.lastModified,
+      nextFetchAt: nextFetchAfterSuccess(at, options.intervalMs),
+      newUrl: movedTo,
+    });
+    lap('store');
+    return outcome({ outcome: 'not_modified', http_status: 304, moved_to: movedTo });
+  }
+
+  const decoded = decodeBody(result.body, result.contentType);
+  if (decoded.kind === 'error') {
+    recordFetchFailure(db, feed.id, parseFailure(feed, 'decode', decoded.message, result.status, at, options.intervalMs));
+    return outcome({ outcome: 'error', error_code: 'decode', error_message: decoded.message, http_status: result.status });
+  }
+  const parsed = parseFeed(decoded.text, result.finalUrl);
+  lap('parse');
+  if (parsed.kind === 'error') {
+    recordFetchFailure(db, feed.id, parseFailure(feed, parsed.code, parsed.message, result.status, at, options.intervalMs));
+    return outcome({ outcome: 'error', error_code: parsed.code, error_message: parsed.message, http_status: result.status });
+  }
+
+  const counts = storeEntries(db, feed, parsed.feed.entries, at, options, stages);
+  db.transaction(() => {
+    updateFeedMetadata(db, feed.id, { title: parsed.feed.title, siteLink: parsed.feed.link, image: parsed.feed.image });
+    recordFetchSuccess(db, feed.id, {
+      at,
+      httpStatus: result.status,
+      etag: result.etag,
+      lastModified: result.lastModified,
+      nextFetchAt: nextFetchAfterSuccess(at, options.intervalMs),
+      newUrl: movedTo,
+    });
+  })();
+  lap('store');
+  return outcome({ outcome: 'ok', http_status: result.status, moved_to: movedTo, entries_new: counts.inserted, entries_updated: counts.updated });
+}
+
+/** A permanent redirect moves the subscription, unless another subscription already has that URL. */
+function movedUrl(db: Db, feed: Feed, result: Extract<FetchResult, { kind: 'ok' | 'not_modified' }>): string | null {
+  const to = result.permanentUrl;
+  if (!to || to === feed.url) return null;
+  return findFeedByUrl(db, to) ? null : to;
+}
+
+function failureFor(feed: Feed, result: Extract<FetchResult, { kind: 'error' }>, at: number, intervalMs: number): FetchFailure {
+  const errorCount = feed.errorCount + 1;
+  if (result.code === 'gone') {
+    // 410 Gone: the publisher says the feed will not come back. Stop polling; an admin can re-enable.
+    return { at, httpStatus: result.status, code: 'gone', message: result.message, errorCount, nextFetchAt: null, status: 'gone' };
+  }
+  return {
+    at,
+    httpStatus: result.status,
+    code: result.code,
+    message: result.message,
+    errorCount,
+    nextFetchAt: nextFetchAfterError(at, errorCount, intervalMs, result.retryAfter),
+    status: 'active',
+  };
+}
+
+function parseFailure(feed: Feed, code: string, message: string, status: number, at: number, intervalMs: number): FetchFailure {
+  const errorCount = feed.errorCount + 1;
+  return { at, httpStatus: status, code, message, errorCount, nextFetchAt: nextFetchAfterError(at, errorCount, intervalMs, null), status: 'active' };
+}
+
+interface Candidate {
+  entry: NormalizedEntry;
+  key: string;
+  hash: string;
+  /** published, else updated, else first seen; never after first seen. */
+  sortAt: number;
+}
+
+/**
+ * Dedupe and store one document's entries in a single transaction. Returns the counts.
+ *
+ * Identity is entryKey() within the feed. Two repairs for real-world feeds:
+ * - a feed that churns GUIDs on every build (seen with some static-site generators) but keeps
+ *   permalinks: an unknown key whose permalink matches a stored entry that is no longer in the
+ *   document is the same post;
+ * - the same permalink arriving through two subscriptions (a personal feed and a team feed)
+ *   is stored for both but shown once (duplicate_of).
+ */
+function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: number, options: RefreshOptions, stages: StageTimes) {
+  const statements = entryStatements(db);
+  const seen = new Set<string>();
+  const candidates: Candidate[] = [];
+  const linkCounts = new Map<string, number>();
+  for (const entry of entries) {
+    const key = entryKey(entry);
+    if (seen.has(key)) continue; // the same entry twice in one document
+    seen.add(key);
+    if (entry.link) linkCounts.set(entry.link, (linkCounts.get(entry.link) ?? 0) + 1);
+    const dated = entry.published ?? entry.updated;
+    // A date in the future (misconfigured clocks, scheduled posts) is clamped to the time first seen.
+    const sortAt = dated ? Math.min(dated.getTime(), at) : at;
+    candidates.push({ entry, key, hash: contentHash(entry), sortAt });
+  }
+
+  // A newly added feed contributes at most newFeedItems of its backlog; the rest become
+  // tombstones so they do not trickle in on the next fetch.
+  let backlogCut = new Set<Candidate>();
+  if (!feed.hasFetched) {
+    const newestFirst = [...candidates].sort((a, b) => b.sortAt - a.sortAt);
+    backlogCut = new Set(newestFirst.slice(options.newFeedItems));
+  }
+
+  let inserted = 0;
+  let updated = 0;
+  db.transaction(() => {
+    for (const c of candidates) {
+      let stored = statements.findByKey(feed.id, c.key);
+      if (!stored && c.entry.link && linkCounts.get(c.entry.link) === 1) {
+        const byLink = statements.findByLink(feed.id, c.entry.link);
+        if (byLink && !seen.has(byLink.entry_key)) stored = byLink;
+      }
+      if (stored) {
+        if (stored.expired || stored.content_hash === c.hash) continue;
+        const t = performance.now();
+        const html = sanitized(c.entry);
+        stages.sanitize += performance.now() - t;
+        statements.update(stored.id, { ...fields(c, at), ...html });
+        updated++;
+        continue;
+      }
+      const tombstone = backlogCut.has(c);
+      const t = performance.now();
+      const html = tombstone ? { contentHtml: null, summaryHtml: null } : sanitized(c.entry);
+      stages.sanitize += performance.now() - t;
+      const write: EntryWrite = {
+        feedId: feed.id,
+        entryKey: c.key,
+        ...fields(c, at),
+        ...html,
+        firstSeenAt: at,
+        sortAt: c.sortAt,
+        duplicateOf: c.entry.link && !tombstone ? (statements.findOtherFeedByLink(c.entry.link, feed.id) ?? null) : null,
+        expired: tombstone,
+      };
+      statements.insert(write);
+      if (!tombstone) inserted++;
+    }
+  })();
+  return { inserted, updated };
+}
+
+/** The stored fields of a candidate; dates in the future are clamped to now like sort_at. */
+function fields(c: Candidate, at: number) {
+  const e = c.entry;
+  return {
+    guid: e.guid,
+    link: e.link,
+    title: e.title,
+    author: e.author,
+    contentHash: c.hash,
+    publishedAt: e.published ? Math.min(e.published.getTime(), at) : null,
+    updatedAt: e.updated ? Math.min(e.updated.getTime(), at) : null,
+  };
+}
+
+function sanitized(e: NormalizedEntry): { contentHtml: string | null; summaryHtml: string | null } {
+  return {
+    contentHtml: e.contentHtml ? sanitizeContent(e.contentHtml, e.baseUrl) : null,
+    summaryHtml: e.summaryHtml ? sanitizeContent(e.summaryHtml, e.baseUrl) : null,
+  };
+}

@@ -1,0 +1,63 @@
+// The built-in scheduler: a fetch pass on `fetch.schedule` (node-cron), never two at once —
+// node-cron's noOverlap within this process, the pass lock against other processes.
+import { schedule, type ScheduledTask } from 'node-cron';
+import type { Config } from './config.js';
+import type { Db } from './db/open.js';
+import { runFetchPass, type Logger, type PassReport } from './fetch-pass.js';
+import type { RefreshOutcome } from './pipeline/refresh.js';
+
+export interface Scheduler {
+  /** Runs a pass now unless one is already running here; resolves when it ends. */
+  runNow(feedIds?: number[]): Promise<PassReport | { kind: 'busy'; owner: string; since: number }>;
+  /** Stops scheduling, aborts the running pass between feeds and waits for it. */
+  stop(): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  logger: Logger;
+  onFeedDone?: (outcome: RefreshOutcome) => void;
+  /** Start a pass immediately (serve does, so a fresh install fills up without waiting). */
+  runAtStart?: boolean;
+}
+
+export function startScheduler(db: Db, config: Config, options: SchedulerOptions): Scheduler {
+  const abort = new AbortController();
+  let running: Promise<PassReport> | null = null;
+
+  const pass = (feedIds?: number[]) => {
+    if (running) return running.then(() => ({ kind: 'busy' as const, owner: 'this process', since: Date.now() }));
+    running = runFetchPass(db, config, { feedIds, signal: abort.signal, logger: options.logger, onFeedDone: options.onFeedDone })
+      .then((report) => {
+        if (report.kind === 'busy') options.logger.info({ owner: report.owner }, 'fetch pass skipped: another process is fetching');
+        else options.logger.info({ pass_id: report.passId, feeds: report.feeds.length, duration_ms: report.finishedAt - report.startedAt }, 'fetch pass finished');
+        return report;
+      })
+      .catch((err: unknown) => {
+        options.logger.error({ err }, 'fetch pass failed');
+        throw err;
+      })
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+
+  const task: ScheduledTask = schedule(
+    config.fetch.schedule,
+    async () => {
+      await pass().catch(() => undefined);
+    },
+    { noOverlap: true, timezone: config.planet.timezone, name: 'fetch-pass' },
+  );
+  if (options.runAtStart) void pass().catch(() => undefined);
+
+  return {
+    runNow: (feedIds) => pass(feedIds),
+    async stop() {
+      await task.stop();
+      abort.abort();
+      await running?.catch(() => undefined);
+      await task.destroy();
+    },
+  };
+}
