@@ -2,6 +2,8 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
+import { createMetrics, type Metrics } from '../metrics.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { opsRoutes } from './routes/ops.js';
 import { readerRoutes } from './routes/reader.js';
 
@@ -12,9 +14,12 @@ export interface ServerDeps {
   logger?: FastifyServerOptions['logger'];
   /** Current time; tests pin it. */
   now?: () => number;
+  /** Counters for /metrics; one per app (main.ts shares it with the scheduler). Created when absent. */
+  metrics?: Metrics;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  deps = { ...deps, metrics: deps.metrics ?? createMetrics() };
   const app = Fastify({
     logger: deps.logger ?? false,
     trustProxy: deps.config.server.trust_proxy,
@@ -31,6 +36,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return reply.status(status).send({ error: err.message });
   });
 
+  await app.register(metricsRoutes, { deps });
   await app.register(opsRoutes, { deps });
   await app.register(readerRoutes, { deps });
   return app;

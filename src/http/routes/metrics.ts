@@ -1,0 +1,29 @@
+// GET /metrics in Prometheus text format, and the hook that counts every HTTP request by route.
+import type { FastifyInstance } from 'fastify';
+import { CONTENT_TYPE, createMetrics } from '../../metrics.js';
+import type { ServerDeps } from '../server.js';
+
+export async function metricsRoutes(app: FastifyInstance, { deps }: { deps: ServerDeps }): Promise<void> {
+  const metrics = deps.metrics ?? createMetrics();
+
+  // Labelled by route pattern (/page/:n), never the raw URL, so a crawler cannot blow up the series.
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    let text: string;
+    try {
+      text = metrics.render(deps.db);
+    } catch {
+      // The database may be locked out or gone; the in-memory counters are still worth scraping.
+      text = metrics.render();
+    }
+    return reply.header('content-type', CONTENT_TYPE).header('cache-control', 'no-store').send(text);
+  });
+}
+
+// The onResponse hook must see every route, not only this plugin's: skip Fastify's encapsulation
+// the way fastify-plugin does, without the extra dependency.
+(metricsRoutes as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;

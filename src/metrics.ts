@@ -1,0 +1,272 @@
+// The planet's metrics: counters and histograms kept in memory per app (no global registry, so
+// tests stay isolated), rendered in the Prometheus text exposition format for GET /metrics.
+// Hand-written rather than a client library: four metric kinds and one text format are all we need.
+import type { Db } from './db/open.js';
+
+type Labels = Record<string, string>;
+
+/** Prometheus label values escape backslash, double quote and newline (exposition format 0.0.4). */
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function escapeHelp(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+function formatLabels(labels: Labels, extra?: [string, string]): string {
+  const pairs = Object.entries(labels);
+  if (extra) pairs.push(extra);
+  if (pairs.length === 0) return '';
+  return `{${pairs.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
+}
+
+function formatValue(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return '+Inf';
+  if (n === -Infinity) return '-Inf';
+  return String(n);
+}
+
+/** Labels in a fixed order, so {a,b} and {b,a} are one series. */
+function seriesKey(labelNames: readonly string[], labels: Labels): string {
+  return labelNames.map((n) => labels[n] ?? '').join('\u0000');
+}
+
+function pick(labelNames: readonly string[], labels: Labels): Labels {
+  const out: Labels = {};
+  for (const n of labelNames) out[n] = labels[n] ?? '';
+  return out;
+}
+
+interface Metric {
+  readonly name: string;
+  render(): string;
+}
+
+function header(name: string, help: string, type: string): string {
+  return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
+}
+
+export class Counter implements Metric {
+  private readonly series = new Map<string, { labels: Labels; value: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly labelNames: readonly string[] = [],
+  ) {}
+
+  inc(labels: Labels = {}, by = 1): void {
+    if (by < 0) throw new Error(`metrics: counter ${this.name} cannot decrease`);
+    const key = seriesKey(this.labelNames, labels);
+    const s = this.series.get(key);
+    if (s) s.value += by;
+    else this.series.set(key, { labels: pick(this.labelNames, labels), value: by });
+  }
+
+  get(labels: Labels = {}): number {
+    return this.series.get(seriesKey(this.labelNames, labels))?.value ?? 0;
+  }
+
+  render(): string {
+    let out = header(this.name, this.help, 'counter');
+    for (const s of this.series.values()) out += `${this.name}${formatLabels(s.labels)} ${formatValue(s.value)}\n`;
+    return out;
+  }
+}
+
+/** A gauge whose value is read when scraped (from SQLite, from the process). */
+export class Gauge implements Metric {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly collect: () => Array<{ labels?: Labels; value: number }>,
+  ) {}
+
+  render(): string {
+    let out = header(this.name, this.help, 'gauge');
+    for (const s of this.collect()) out += `${this.name}${formatLabels(s.labels ?? {})} ${formatValue(s.value)}\n`;
+    return out;
+  }
+}
+
+export class Histogram implements Metric {
+  private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly labelNames: readonly string[],
+    readonly buckets: readonly number[],
+  ) {}
+
+  observe(labels: Labels, value: number): void {
+    const key = seriesKey(this.labelNames, labels);
+    let s = this.series.get(key);
+    if (!s) {
+      s = { labels: pick(this.labelNames, labels), counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      this.series.set(key, s);
+    }
+    // Counts are stored per bucket and made cumulative when rendered.
+    const i = this.buckets.findIndex((b) => value <= b);
+    if (i >= 0) s.counts[i]! += 1;
+    s.sum += value;
+    s.count += 1;
+  }
+
+  count(labels: Labels = {}): number {
+    return this.series.get(seriesKey(this.labelNames, labels))?.count ?? 0;
+  }
+
+  render(): string {
+    let out = header(this.name, this.help, 'histogram');
+    for (const s of this.series.values()) {
+      let cumulative = 0;
+      this.buckets.forEach((b, i) => {
+        cumulative += s.counts[i]!;
+        out += `${this.name}_bucket${formatLabels(s.labels, ['le', formatValue(b)])} ${cumulative}\n`;
+      });
+      out += `${this.name}_bucket${formatLabels(s.labels, ['le', '+Inf'])} ${s.count}\n`;
+      out += `${this.name}_sum${formatLabels(s.labels)} ${formatValue(s.sum)}\n`;
+      out += `${this.name}_count${formatLabels(s.labels)} ${s.count}\n`;
+    }
+    return out;
+  }
+}
+
+/** What a finished feed refresh reports; a subset of the fetch pass's RefreshOutcome. */
+export interface FetchObservation {
+  outcome: 'ok' | 'not_modified' | 'error';
+  error_code: string | null;
+  duration_ms: number;
+  entries_new: number;
+  entries_updated: number;
+}
+
+export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+// Feed fetches range from a 304 in milliseconds to a timeout at 20 s (fetch.timeout_seconds).
+const FETCH_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 60];
+// Pages are served from a cache keyed on content_version, so most renders are far below 10 ms.
+const RENDER_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+export class Metrics {
+  readonly fetches = new Counter('planet_fetches_total', 'Feed fetches by outcome (ok, not_modified, error).', ['outcome']);
+  readonly fetchErrors = new Counter('planet_fetch_errors_total', 'Failed feed fetches by error code.', ['code']);
+  readonly fetchDuration = new Histogram('planet_fetch_duration_seconds', 'Time to fetch, parse and store one feed.', ['outcome'], FETCH_BUCKETS);
+  readonly entriesWritten = new Counter('planet_entries_written_total', 'Entries stored by fetches in this process, new or updated.', ['kind']);
+  readonly passes = new Counter('planet_fetch_passes_total', 'Fetch passes started by this process, by result (ran, busy, failed).', ['result']);
+  readonly httpRequests = new Counter('planet_http_requests_total', 'HTTP requests by route pattern, method and status code.', ['route', 'method', 'status']);
+  readonly httpDuration = new Histogram('planet_http_request_duration_seconds', 'HTTP response time by route pattern.', ['route'], RENDER_BUCKETS);
+  readonly renderDuration = new Histogram('planet_page_render_seconds', 'Time to render a page or feed (cache misses), by route.', ['route'], RENDER_BUCKETS);
+  private readonly startedAt = Date.now();
+
+  observeFetch(o: FetchObservation): void {
+    this.fetches.inc({ outcome: o.outcome });
+    if (o.outcome === 'error') this.fetchErrors.inc({ code: o.error_code ?? 'unknown' });
+    this.fetchDuration.observe({ outcome: o.outcome }, o.duration_ms / 1000);
+    if (o.entries_new) this.entriesWritten.inc({ kind: 'new' }, o.entries_new);
+    if (o.entries_updated) this.entriesWritten.inc({ kind: 'updated' }, o.entries_updated);
+  }
+
+  observePass(result: 'ran' | 'busy' | 'failed'): void {
+    this.passes.inc({ result });
+  }
+
+  /** Reader routes call this with the route pattern ('/', '/page/:n', '/atom.xml') and seconds spent rendering. */
+  observeRender(route: string, seconds: number): void {
+    this.renderDuration.observe({ route }, seconds);
+  }
+
+  /** Times a synchronous render and records it. */
+  timeRender<T>(route: string, render: () => T): T {
+    const t = performance.now();
+    try {
+      return render();
+    } finally {
+      this.observeRender(route, (performance.now() - t) / 1000);
+    }
+  }
+
+  observeRequest(route: string, method: string, status: number, seconds: number): void {
+    this.httpRequests.inc({ route, method, status: String(status) });
+    this.httpDuration.observe({ route }, seconds);
+  }
+
+  /** The exposition text. With a database, adds gauges read from it at scrape time. */
+  render(db?: Db): string {
+    const metrics: Metric[] = [
+      this.fetches,
+      this.fetchErrors,
+      this.fetchDuration,
+      this.entriesWritten,
+      this.passes,
+      this.httpRequests,
+      this.httpDuration,
+      this.renderDuration,
+      ...(db ? databaseGauges(db) : []),
+      ...processGauges(this.startedAt),
+    ];
+    return metrics.map((m) => m.render()).join('');
+  }
+}
+
+export function createMetrics(): Metrics {
+  return new Metrics();
+}
+
+/**
+ * Feed health as the sidebar and `planet feeds list` show it: ok, error (last fetch failed),
+ * pending (never fetched), gone (410, no longer polled), removed (unsubscribed, entries kept).
+ */
+const FEEDS_BY_STATUS = `
+  SELECT CASE
+           WHEN status <> 'active' THEN status
+           WHEN error_code IS NOT NULL THEN 'error'
+           WHEN has_fetched = 0 THEN 'pending'
+           ELSE 'ok'
+         END AS s, count(*) AS n
+  FROM feeds GROUP BY s`;
+
+function databaseGauges(db: Db): Metric[] {
+  return [
+    new Gauge('planet_feeds', 'Subscribed feeds by status (ok, error, pending, gone, removed).', () => {
+      const counts: Record<string, number> = { ok: 0, error: 0, pending: 0, gone: 0, removed: 0 };
+      for (const r of db.prepare<[], { s: string; n: number }>(FEEDS_BY_STATUS).all()) counts[r.s] = r.n;
+      return Object.entries(counts).map(([status, value]) => ({ labels: { status }, value }));
+    }),
+    new Gauge('planet_entries_stored', 'Entries in the database (expired ones are content-less tombstones).', () => {
+      const r = db
+        .prepare<[], { live: number | null; expired: number | null }>(
+          'SELECT sum(expired = 0) AS live, sum(expired = 1) AS expired FROM entries',
+        )
+        .get();
+      return [
+        { labels: { state: 'live' }, value: r?.live ?? 0 },
+        { labels: { state: 'expired' }, value: r?.expired ?? 0 },
+      ];
+    }),
+    new Gauge('planet_last_pass_finished_timestamp_seconds', 'When the last complete fetch pass finished (any process), unix seconds; 0 if never.', () => {
+      const r = db
+        .prepare<[], { t: number | null }>('SELECT max(finished_at) AS t FROM fetch_passes WHERE finished_at IS NOT NULL')
+        .get();
+      return [{ value: r?.t ? r.t / 1000 : 0 }];
+    }),
+    new Gauge('planet_fetch_pass_running', 'Whether a fetch pass holds the cross-process lock now (1) or not (0).', () => {
+      const r = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM locks').get();
+      return [{ value: r && r.n > 0 ? 1 : 0 }];
+    }),
+    new Gauge('planet_database_size_bytes', 'Size of the main database file (pages in use and free).', () => {
+      const pages = db.pragma('page_count', { simple: true }) as number;
+      const size = db.pragma('page_size', { simple: true }) as number;
+      return [{ value: pages * size }];
+    }),
+  ];
+}
+
+function processGauges(startedAt: number): Metric[] {
+  return [
+    new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', () => [{ value: process.memoryUsage.rss() }]),
+    new Gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.', () => [{ value: process.memoryUsage().heapUsed }]),
+    new Gauge('process_start_time_seconds', 'When the metrics of this process started, unix seconds.', () => [{ value: startedAt / 1000 }]),
+  ];
+}
