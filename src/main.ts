@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { databasePath, type Config } from './config.js';
 import { openDb, type Db } from './db/open.js';
 import { buildServer } from './http/server.js';
+import { createMetrics } from './metrics.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { syncConfigFeeds } from './subscriptions.js';
 
@@ -19,12 +20,13 @@ export interface Planet {
 export async function startPlanet(config: Config, options: { fetch: boolean }): Promise<Planet> {
   const db = openDb(databasePath(config));
   const logger = { level: process.env.LOG_LEVEL ?? 'info' };
-  const app = await buildServer({ db, config, logger });
+  const metrics = createMetrics();
+  const app = await buildServer({ db, config, logger, metrics });
   const sync = syncConfigFeeds(db, config.feeds);
   if (sync.added.length) app.log.info({ feeds: sync.added }, 'subscribed feeds listed in the config file');
   if (sync.skippedRemoved.length) app.log.info({ feeds: sync.skippedRemoved }, 'config lists feeds an admin removed; left removed');
 
-  const scheduler = options.fetch ? startScheduler(db, config, { logger: app.log, runAtStart: true }) : null;
+  const scheduler = options.fetch ? startScheduler(db, config, { logger: app.log, runAtStart: true, onFeedDone: (o) => metrics.observeFetch(o) }) : null;
   const address = await app.listen({ host: config.server.host, port: config.server.port });
 
   let closing: Promise<void> | null = null;

@@ -147,6 +147,8 @@ export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 // Feed fetches range from a 304 in milliseconds to a timeout at 20 s (fetch.timeout_seconds).
 const FETCH_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 60];
 // Pages are served from a cache keyed on content_version, so most renders are far below 10 ms.
+/** The fetch pass writes a heartbeat every 10 s and treats one older than this as abandoned. */
+const LOCK_STALE_MS = 60_000;
 const RENDER_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export class Metrics {
@@ -154,7 +156,6 @@ export class Metrics {
   readonly fetchErrors = new Counter('planet_fetch_errors_total', 'Failed feed fetches by error code.', ['code']);
   readonly fetchDuration = new Histogram('planet_fetch_duration_seconds', 'Time to fetch, parse and store one feed.', ['outcome'], FETCH_BUCKETS);
   readonly entriesWritten = new Counter('planet_entries_written_total', 'Entries stored by fetches in this process, new or updated.', ['kind']);
-  readonly passes = new Counter('planet_fetch_passes_total', 'Fetch passes started by this process, by result (ran, busy, failed).', ['result']);
   readonly httpRequests = new Counter('planet_http_requests_total', 'HTTP requests by route pattern, method and status code.', ['route', 'method', 'status']);
   readonly httpDuration = new Histogram('planet_http_request_duration_seconds', 'HTTP response time by route pattern.', ['route'], RENDER_BUCKETS);
   readonly renderDuration = new Histogram('planet_page_render_seconds', 'Time to render a page or feed (cache misses), by route.', ['route'], RENDER_BUCKETS);
@@ -166,10 +167,6 @@ export class Metrics {
     this.fetchDuration.observe({ outcome: o.outcome }, o.duration_ms / 1000);
     if (o.entries_new) this.entriesWritten.inc({ kind: 'new' }, o.entries_new);
     if (o.entries_updated) this.entriesWritten.inc({ kind: 'updated' }, o.entries_updated);
-  }
-
-  observePass(result: 'ran' | 'busy' | 'failed'): void {
-    this.passes.inc({ result });
   }
 
   /** Reader routes call this with the route pattern ('/', '/page/:n', '/atom.xml') and seconds spent rendering. */
@@ -199,7 +196,6 @@ export class Metrics {
       this.fetchErrors,
       this.fetchDuration,
       this.entriesWritten,
-      this.passes,
       this.httpRequests,
       this.httpDuration,
       this.renderDuration,
@@ -251,8 +247,9 @@ function databaseGauges(db: Db): Metric[] {
         .get();
       return [{ value: r?.t ? r.t / 1000 : 0 }];
     }),
-    new Gauge('planet_fetch_pass_running', 'Whether a fetch pass holds the cross-process lock now (1) or not (0).', () => {
-      const r = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM locks').get();
+    new Gauge('planet_fetch_pass_running', 'Whether a live fetch pass (any process) holds the pass lock now (1) or not (0).', () => {
+      // A kill -9 leaves the row behind; only a recent heartbeat means a pass is really running.
+      const r = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM locks WHERE heartbeat_at > ?').get(Date.now() - LOCK_STALE_MS);
       return [{ value: r && r.n > 0 ? 1 : 0 }];
     }),
     new Gauge('planet_database_size_bytes', 'Size of the main database file (pages in use and free).', () => {
