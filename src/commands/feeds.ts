@@ -1,0 +1,165 @@
+// `planet feeds list|add|remove|edit`: the subscription list from the command line.
+import { countEntriesByFeed, findFeed, findFeedByUrl, insertFeed, listFeeds, removeFeed, updateFeed, type FeedEdit } from '../db/feeds.js';
+import { discoverFeeds } from '../discovery.js';
+import { fetchOptionsFromConfig } from '../fetch-pass.js';
+import { feedHealth } from '../health.js';
+import { feedDisplayName } from '../model.js';
+import { slugTag } from '../opml.js';
+import { invalidFeedUrl } from '../subscriptions.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError, formatTime, openPlanet, parseCommandArgs, type CliIo } from './common.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export async function feedsList(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(args, { json: { type: 'boolean' } }, 'planet feeds list [--json]');
+  const { config, db } = openPlanet(values.config as string | undefined, io);
+  try {
+    const counts = countEntriesByFeed(db);
+    const now = Date.now();
+    const rows = listFeeds(db).map((f) => {
+      const c = counts.get(f.id);
+      return {
+        id: f.id,
+        url: f.url,
+        name: feedDisplayName(f),
+        tags: f.tags,
+        status: feedHealth(f, c?.latest ?? null, now, config.page.activity_threshold_days),
+        last_success: iso(f.lastSuccessAt),
+        last_attempt: iso(f.lastAttemptAt),
+        last_error: f.errorMessage,
+        error_code: f.errorCode,
+        http_status: f.lastHttpStatus,
+        consecutive_errors: f.errorCount,
+        next_fetch: iso(f.nextFetchAt),
+        entries: c?.entries ?? 0,
+        latest_post: iso(c?.latest ?? null),
+      };
+    });
+    if (values.json) {
+      io.out(JSON.stringify(rows, null, 2));
+      return EXIT_OK;
+    }
+    if (!rows.length) {
+      io.out('no subscriptions yet: add one with `planet feeds add URL`');
+      return EXIT_OK;
+    }
+    for (const r of rows) {
+      io.out(`#${r.id} ${r.status.padEnd(8)} ${r.name} <${r.url}>  entries ${r.entries}, last success ${formatTime(r.last_success ? Date.parse(r.last_success) : null)}${r.last_error ? `\n      last error: ${r.last_error}` : ''}`);
+    }
+    return EXIT_OK;
+  } finally {
+    db.close();
+  }
+}
+
+const editOptions = {
+  name: { type: 'string' },
+  face: { type: 'string' },
+  link: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  excerpt: { type: 'boolean' },
+  'no-excerpt': { type: 'boolean' },
+} as const;
+
+function readEdit(values: Record<string, unknown>): FeedEdit {
+  const edit: FeedEdit = {};
+  if (values.name !== undefined) {
+    const name = String(values.name).trim();
+    if (!name) throw new UsageError('--name must not be empty');
+    edit.name = name;
+  }
+  for (const key of ['face', 'link'] as const) {
+    if (values[key] === undefined) continue;
+    const v = String(values[key]);
+    if (v === '') {
+      edit[key] = null;
+      continue;
+    }
+    const reason = invalidFeedUrl(v);
+    if (reason) throw new UsageError(`--${key} "${v}": ${reason}`);
+    edit[key] = v;
+  }
+  if (values.tag !== undefined) {
+    edit.tags = (values.tag as string[]).map((t) => {
+      const slug = slugTag(t);
+      if (!slug || slug !== t) throw new UsageError(`--tag "${t}": tags are lowercase letters, digits, "-" or "_"${slug ? ` (did you mean "${slug}"?)` : ''}`);
+      return slug;
+    });
+  }
+  if (values.excerpt) edit.excerpt = true;
+  if (values['no-excerpt']) edit.excerpt = false;
+  return edit;
+}
+
+export async function feedsAdd(args: string[], io: CliIo): Promise<number> {
+  const usage = 'planet feeds add URL [--name NAME] [--face URL] [--link URL] [--tag T]... [--no-discover]';
+  const { values, positionals } = parseCommandArgs(args, { ...editOptions, 'no-discover': { type: 'boolean' } }, usage);
+  if (positionals.length !== 1) throw new UsageError(`expected one URL\nusage: ${usage}`);
+  const url = positionals[0]!;
+  const reason = invalidFeedUrl(url);
+  if (reason) throw new UsageError(`"${url}": ${reason}`);
+  const edit = readEdit(values);
+  const { config, db } = openPlanet(values.config as string | undefined, io);
+  try {
+    let feedUrl = url;
+    if (!values['no-discover']) {
+      const found = await discoverFeeds(url, fetchOptionsFromConfig(config));
+      if (found.kind === 'error') {
+        io.err(`planet feeds add: ${found.message}`);
+        return EXIT_FAILURE;
+      }
+      feedUrl = found.feedUrl;
+      if (feedUrl !== url) io.out(`discovered ${feedUrl}${found.title ? ` ("${found.title}")` : ''}`);
+    }
+    const existing = findFeedByUrl(db, feedUrl);
+    if (existing && existing.status !== 'removed') {
+      io.err(`planet feeds add: already subscribed as #${existing.id} ${feedDisplayName(existing)} <${existing.url}>`);
+      return EXIT_FAILURE;
+    }
+    const feed = insertFeed(db, { url: feedUrl, name: edit.name ?? null, face: edit.face ?? null, link: edit.link ?? null, tags: edit.tags ?? [], excerpt: edit.excerpt });
+    io.out(`added #${feed.id} ${feed.url} — it is fetched in the next pass (or now: planet fetch --feed ${feed.id})`);
+    return EXIT_OK;
+  } finally {
+    db.close();
+  }
+}
+
+export async function feedsRemove(args: string[], io: CliIo): Promise<number> {
+  const usage = 'planet feeds remove URL_OR_ID [--purge]';
+  const { values, positionals } = parseCommandArgs(args, { purge: { type: 'boolean' } }, usage);
+  if (positionals.length !== 1) throw new UsageError(`expected one URL or id\nusage: ${usage}`);
+  const { db } = openPlanet(values.config as string | undefined, io);
+  try {
+    const feed = findFeed(db, positionals[0]!);
+    if (!feed || feed.status === 'removed') {
+      io.err(`planet feeds remove: no subscription "${positionals[0]}" (see planet feeds list)`);
+      return EXIT_FAILURE;
+    }
+    removeFeed(db, feed.id, { purge: Boolean(values.purge) });
+    io.out(`removed #${feed.id} ${feedDisplayName(feed)}${values.purge ? ' and its entries' : ' (its entries stay; --purge deletes them)'}`);
+    return EXIT_OK;
+  } finally {
+    db.close();
+  }
+}
+
+export async function feedsEdit(args: string[], io: CliIo): Promise<number> {
+  const usage = 'planet feeds edit URL_OR_ID [--name NAME] [--face URL] [--link URL] [--tag T]... [--excerpt|--no-excerpt]';
+  const { values, positionals } = parseCommandArgs(args, editOptions, usage);
+  if (positionals.length !== 1) throw new UsageError(`expected one URL or id\nusage: ${usage}`);
+  const edit = readEdit(values);
+  if (!Object.keys(edit).length) throw new UsageError(`nothing to change\nusage: ${usage}`);
+  const { db } = openPlanet(values.config as string | undefined, io);
+  try {
+    const feed = findFeed(db, positionals[0]!);
+    if (!feed || feed.status === 'removed') {
+      io.err(`planet feeds edit: no subscription "${positionals[0]}" (see planet feeds list)`);
+      return EXIT_FAILURE;
+    }
+    const updated = updateFeed(db, feed.id, edit)!;
+    io.out(`updated #${updated.id} ${feedDisplayName(updated)}`);
+    return EXIT_OK;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,52 @@
+// OPML 2.0 subscription lists in: outlines with an xmlUrl become subscriptions (nested outlines'
+// titles and `category` become tags). Pure; storing them is src/subscriptions.ts's job.
+import { parseOpml } from 'feedsmith';
+
+export interface OpmlOutline {
+  url: string;
+  name: string | null;
+  link: string | null;
+  tags: string[];
+}
+
+export type OpmlReadResult = { kind: 'ok'; title: string | null; outlines: OpmlOutline[] } | { kind: 'error'; message: string };
+
+interface RawOutline {
+  text?: string;
+  title?: string;
+  xmlUrl?: string;
+  htmlUrl?: string;
+  category?: string;
+  outlines?: RawOutline[];
+}
+
+const TAG = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
+export function slugTag(s: string): string | null {
+  const slug = s.toLowerCase().normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/[\s_]+/g, '-').slice(0, 40);
+  return TAG.test(slug) ? slug : null;
+}
+
+export function readOpml(text: string): OpmlReadResult {
+  if (!/<opml[\s>]/i.test(text)) return { kind: 'error', message: 'opml: not an OPML document (no <opml> element)' };
+  let doc: { head?: { title?: string }; body?: { outlines?: RawOutline[] } };
+  try {
+    doc = parseOpml(text) as typeof doc;
+  } catch (err) {
+    return { kind: 'error', message: `opml: malformed document: ${(err as Error).message}` };
+  }
+  const outlines: OpmlOutline[] = [];
+  const walk = (items: RawOutline[] | undefined, parents: string[]) => {
+    for (const o of items ?? []) {
+      const label = (o.title ?? o.text ?? '').trim();
+      if (o.xmlUrl !== undefined) {
+        const categories = (o.category ?? '').split(/[,/]/).map((c) => c.trim()).filter(Boolean);
+        const tags = [...new Set([...parents, ...categories].map(slugTag).filter((t): t is string => t !== null))];
+        outlines.push({ url: o.xmlUrl.trim(), name: label || null, link: o.htmlUrl?.trim() || null, tags });
+      }
+      walk(o.outlines, o.xmlUrl === undefined && label ? [...parents, label] : parents);
+    }
+  };
+  walk(doc.body?.outlines, []);
+  return { kind: 'ok', title: doc.head?.title ?? null, outlines };
+}
