@@ -41,7 +41,9 @@ export async function opmlExport(args: string[], io: CliIo): Promise<number> {
   if (positionals.length) throw new UsageError('planet opml export takes no arguments (it prints to standard output)');
   const { config, db } = openPlanet(values.config as string | undefined, io);
   try {
-    io.out(renderOpml(config, listFeeds(db)));
+    const feeds = listFeeds(db);
+    const modified = new Date(Math.max(0, ...feeds.map((f) => f.createdAt)));
+    io.out(renderOpml({ title: `${config.planet.name} subscriptions`, url: new URL('opml.xml', config.planet.link).href, owner: config.planet.owner, modified }, feeds));
     return EXIT_OK;
   } finally {
     db.close();
