@@ -118,6 +118,31 @@ const BOOLEAN_ATTRIBUTES = new Set([
 /** Non-boolean attributes that mean something when empty (alt="" marks a decorative image). */
 const EMPTY_ALLOWED = new Set(['alt']);
 
+/**
+ * Start tags that implicitly close the open element named in the set (the union of the tables of
+ * the two htmlparser2 versions in play). Once an element between them is unwrapped, writing such a
+ * pair nested would be read back differently; the inner element is unwrapped too, so a second
+ * sanitizing pass reads the same tree (idempotence) and the browser no surprise structure.
+ */
+const HEADINGS_AND_P = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p']);
+const IMPLIES_CLOSE: ReadonlyMap<string, ReadonlySet<string>> = new Map<string, ReadonlySet<string>>([
+  ['tr', new Set(['tr', 'th', 'td'])],
+  ['th', new Set(['th'])],
+  ['td', new Set(['thead', 'th', 'td'])],
+  ['a', new Set(['a'])],
+  ['li', new Set(['li'])],
+  ['dd', new Set(['dd', 'dt'])],
+  ['dt', new Set(['dd', 'dt'])],
+  ['rt', new Set(['rt', 'rp'])],
+  ['rp', new Set(['rt', 'rp'])],
+  ['tbody', new Set(['thead', 'tbody'])],
+  ['tfoot', new Set(['thead', 'tbody'])],
+  ...['h3', 'h4', 'h5', 'h6'].map((h): [string, ReadonlySet<string>] => [h, HEADINGS_AND_P]),
+  ...['p', 'blockquote', 'details', 'div', 'dl', 'figcaption', 'figure', 'hr', 'ol', 'pre', 'table', 'ul'].map(
+    (tag): [string, ReadonlySet<string>] => [tag, new Set(['p'])],
+  ),
+]);
+
 /** Deeper markup is flattened: bounds the recursion of pass 2 on a hostile feed. */
 const NESTING_LIMIT = 100;
 
@@ -177,6 +202,9 @@ function renderNode(node: DomNode, ctx: RenderContext): string {
     // Pass 1 already filtered; this is the belt to its braces.
     return DROPPED_WITH_CONTENT.includes(node.name) ? '' : renderChildren(node.children, ctx);
   }
+  if (ctx.parent !== null && IMPLIES_CLOSE.get(name)?.has(ctx.parent)) {
+    return renderChildren(node.children, ctx);
+  }
   const attrs = new Map<string, string>();
   for (const attr of [...ownAttrs, ...GLOBAL_ATTRIBUTES]) {
     const raw = node.attribs[attr];
@@ -188,7 +216,7 @@ function renderNode(node: DomNode, ctx: RenderContext): string {
 
   switch (name) {
     case 'a':
-      if (!attrs.has('href')) return inner(); // a dead anchor: keep its text
+      if (!attrs.has('href')) return renderChildren(node.children, ctx); // a dead anchor: keep its text
       attrs.set('rel', LINK_REL);
       break;
     case 'img':
@@ -421,11 +449,11 @@ export function excerptHtml(html: string, maxChars: number): string {
   for (const node of doc.children) {
     const length = DomUtils.textContent(node).replace(/\s+/g, ' ').trim().length;
     if (used + length <= maxChars) {
-      out += serializeNode(node, { budget: Infinity });
+      out += serializeNode(node, { budget: Infinity, emitted: true });
       used += length;
       continue;
     }
-    if (used === 0) out += serializeNode(node, { budget: maxChars - used });
+    if (used === 0) out += serializeNode(node, { budget: maxChars, emitted: false });
     break;
   }
   return out;
@@ -433,6 +461,8 @@ export function excerptHtml(html: string, maxChars: number): string {
 
 interface Budget {
   budget: number;
+  /** Some text was already written: a word too long to fit is left out rather than cut. */
+  emitted: boolean;
 }
 
 /** Serializes sanitized DOM, spending `budget` characters of text; the text node that overruns it is cut. */
@@ -442,11 +472,13 @@ function serializeNode(node: DomNode, state: Budget): string {
     const collapsed = node.data.replace(/\s+/g, ' ');
     if (collapsed.length <= state.budget) {
       state.budget -= collapsed.length;
+      if (collapsed.trim() !== '') state.emitted = true;
       return escapeText(node.data);
     }
     const cut = collapsed.slice(0, state.budget + 1);
     const atWord = cut.lastIndexOf(' ');
-    const kept = (atWord > 0 ? cut.slice(0, atWord) : cut.slice(0, state.budget)).trimEnd();
+    // Never end on half a word, unless that word is all there is.
+    const kept = (atWord >= 0 ? cut.slice(0, atWord) : state.emitted ? '' : cut.slice(0, state.budget)).trimEnd();
     state.budget = 0;
     return escapeText(kept) + '…';
   }
