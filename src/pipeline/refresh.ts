@@ -124,6 +124,7 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
     });
   })();
   lap('store');
+  stages.store -= stages.sanitize; // sanitizing happens inside the store transaction; count it once
   return outcome({ outcome: 'ok', http_status: result.status, moved_to: movedTo, entries_new: counts.inserted, entries_updated: counts.updated });
 }
 
