@@ -390,7 +390,7 @@ export function parseRetryAfter(value: string | null, now: Date): Date | null {
     const at = new Date(now.getTime() + Number(trimmed) * 1000);
     return Number.isNaN(at.getTime()) ? null : at;
   }
-  return parseHttpDate(trimmed);
+  return parseHttpDate(trimmed, now);
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -399,7 +399,7 @@ const RFC850_DATE = /^[a-z]{6,9}, (\d{2})-([a-z]{3})-(\d{2}) (\d{2}):(\d{2}):(\d
 const ASCTIME_DATE = /^[a-z]{3} ([a-z]{3}) ( \d|\d{2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/i;
 
 /** RFC 9110 §5.6.7: IMF-fixdate, plus the obsolete RFC 850 and asctime forms, all in UTC. */
-function parseHttpDate(value: string): Date | null {
+function parseHttpDate(value: string, now: Date): Date | null {
   let day: string, month: string, year: number, hh: string, mm: string, ss: string;
   let m: RegExpExecArray | null;
   if ((m = IMF_FIXDATE.exec(value))) {
@@ -409,7 +409,7 @@ function parseHttpDate(value: string): Date | null {
     [, day = '', month = '', , hh = '', mm = '', ss = ''] = m;
     // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future means the past century.
     const yy = Number(m[3]);
-    const thisYear = new Date().getUTCFullYear();
+    const thisYear = now.getUTCFullYear();
     year = 2000 + yy > thisYear + 50 ? 1900 + yy : 2000 + yy;
   } else if ((m = ASCTIME_DATE.exec(value))) {
     [, month = '', day = '', hh = '', mm = '', ss = ''] = m;

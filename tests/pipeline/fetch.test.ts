@@ -202,8 +202,8 @@ describe('fetchFeed: size limits', () => {
       redirects: [],
       retryAfter: null,
     });
-    // Stopping early means not inflating all 100 MB.
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Stopping early means not inflating all 100 MB (generous bound: the CPU is shared).
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('refuses a declared Content-Length over the limit before reading', async () => {
@@ -440,6 +440,7 @@ describe('parseRetryAfter', () => {
     ['seconds with spaces', ' 30 ', '2024-05-01T10:00:30.000Z'],
     ['IMF-fixdate', 'Wed, 01 May 2024 12:00:00 GMT', '2024-05-01T12:00:00.000Z'],
     ['obsolete RFC 850 date', 'Wednesday, 01-May-24 12:00:00 GMT', '2024-05-01T12:00:00.000Z'],
+    ['RFC 850 two-digit year over 50 years ahead is last century', 'Sunday, 06-Nov-94 08:49:37 GMT', '1994-11-06T08:49:37.000Z'],
     ['obsolete asctime date (UTC, not local)', 'Wed May  1 12:00:00 2024', '2024-05-01T12:00:00.000Z'],
     ['a date in the past (kept; the scheduler decides)', 'Mon, 01 Jan 2024 00:00:00 GMT', '2024-01-01T00:00:00.000Z'],
     ['absent', null, null],
