@@ -1,0 +1,334 @@
+// The reader site as documents: site path → rendered bytes with validators, cached against the
+// database's content_version. The routes serve these documents; `planet build` writes them to files,
+// so both deliver the same bytes. See docs/decisions/0003-reader-side.md.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import type { Config } from '../config.js';
+import type { Db } from '../db/open.js';
+import { getFeed } from '../db/feeds.js';
+import {
+  countTimeline,
+  feedsById,
+  lastModifiedAt,
+  lastUpdatedAt,
+  listFeedSummaries,
+  listTags,
+  listTimeline,
+  searchEntries,
+  syncSearchIndex,
+  tagExists,
+  type Scope,
+} from '../db/timeline.js';
+import type { Feed } from '../model.js';
+import { agoPhrase } from '../render/dates.js';
+import { renderNotFoundPage, renderSearchPage, renderTimelinePage, scopeFeedPath, scopePath, type PageScope, type SiteInfo } from '../render/pages.js';
+import { relativeHref } from '../render/links.js';
+import { htmlToText, queryWords } from '../render/text.js';
+import { renderAtom, renderJsonFeed, renderRss, type ChannelInfo } from '../syndicate/feeds.js';
+import { renderOpml } from '../syndicate/opml.js';
+import { createTemplates, type Templates } from '../views.js';
+
+/** Stylesheet, icon: assets/ at the project root (src/http and dist/http are two levels below). */
+export const ASSETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../assets');
+
+export interface Doc {
+  status: number;
+  type: string;
+  body: Buffer;
+  /** Strong validator of the identity body, quoted. */
+  etag: string;
+  /** Unix ms; sent as Last-Modified (seconds). */
+  lastModified: number;
+  cacheControl: string;
+  /** For redirects: a relative Location. */
+  location?: string;
+  gzip?: Buffer;
+  br?: Buffer;
+}
+
+const HTML = 'text/html; charset=utf-8';
+const PAGE_CACHE = 'public, max-age=60, stale-while-revalidate=600';
+const ASSET_CACHE = 'public, max-age=604800';
+
+const TAG = '[a-z0-9][a-z0-9_-]{0,39}';
+const FEED_FILES: Record<string, { file: 'atom.xml' | 'rss.xml' | 'feed.json'; type: string }> = {
+  'atom.xml': { file: 'atom.xml', type: 'application/atom+xml; charset=utf-8' },
+  'rss.xml': { file: 'rss.xml', type: 'application/rss+xml; charset=utf-8' },
+  'feed.json': { file: 'feed.json', type: 'application/feed+json; charset=utf-8' },
+};
+
+type Route =
+  | { kind: 'page'; scope: Scope; page: number }
+  | { kind: 'feed'; scope: { kind: 'all' } | { kind: 'tag'; tag: string }; file: keyof typeof FEED_FILES }
+  | { kind: 'opml' }
+  | { kind: 'asset'; name: string }
+  | { kind: 'redirect'; to: string };
+
+/** Which document a site path names, or undefined (a 404). */
+export function parseSitePath(p: string): Route | undefined {
+  let m: RegExpExecArray | null;
+  if (p === '/') return { kind: 'page', scope: { kind: 'all' }, page: 1 };
+  if ((m = /^\/page\/(\d{1,6})$/.exec(p))) return pageRoute({ kind: 'all' }, Number(m[1]), p);
+  if ((m = /^\/feed\/(\d{1,9})$/.exec(p))) return { kind: 'page', scope: { kind: 'feed', feedId: Number(m[1]) }, page: 1 };
+  if ((m = /^\/feed\/(\d{1,9})\/page\/(\d{1,6})$/.exec(p))) return pageRoute({ kind: 'feed', feedId: Number(m[1]) }, Number(m[2]), p);
+  if ((m = new RegExp(`^/tag/(${TAG})$`).exec(p))) return { kind: 'page', scope: { kind: 'tag', tag: m[1]! }, page: 1 };
+  if ((m = new RegExp(`^/tag/(${TAG})/page/(\\d{1,6})$`).exec(p))) return pageRoute({ kind: 'tag', tag: m[1]! }, Number(m[2]), p);
+  if ((m = /^\/(atom\.xml|rss\.xml|feed\.json)$/.exec(p))) return { kind: 'feed', scope: { kind: 'all' }, file: m[1]! };
+  if ((m = new RegExp(`^/tag/(${TAG})/(atom\\.xml|rss\\.xml|feed\\.json)$`).exec(p))) return { kind: 'feed', scope: { kind: 'tag', tag: m[1]! }, file: m[2]! };
+  if (p === '/opml.xml') return { kind: 'opml' };
+  if ((m = /^\/assets\/([a-z0-9-]+\.(?:css|svg))$/.exec(p))) return { kind: 'asset', name: m[1]! };
+  // "/page/2/" → "/page/2": one spelling per page, so relative links resolve the same everywhere.
+  if (p.length > 1 && p.endsWith('/') && parseSitePath(p.slice(0, -1))) return { kind: 'redirect', to: relativeHref(p, p.slice(0, -1)) };
+  return undefined;
+}
+
+function pageRoute(scope: Scope, page: number, p: string): Route | undefined {
+  if (page < 1) return undefined;
+  // Page 1 has one address: "/page/1" → "/", "/tag/t/page/1" → "/tag/t".
+  if (page === 1) return { kind: 'redirect', to: relativeHref(p, p.replace(/\/page\/1$/, '') || '/') };
+  return { kind: 'page', scope, page };
+}
+
+export function makeDoc(status: number, type: string, body: string | Buffer, lastModified: number, cacheControl = PAGE_CACHE): Doc {
+  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const etag = `"${createHash('sha1').update(buf).digest('base64url').slice(0, 22)}"`;
+  return { status, type, body: buf, etag, lastModified, cacheControl };
+}
+
+/** The compressed body for an encoding, made once per document. */
+export function encodedBody(doc: Doc, encoding: 'br' | 'gzip'): Buffer {
+  if (encoding === 'br') {
+    return (doc.br ??= brotliCompressSync(doc.body, {
+      params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 6, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: doc.body.length },
+    }));
+  }
+  return (doc.gzip ??= gzipSync(doc.body, { level: 6 }));
+}
+
+export interface ReaderSiteDeps {
+  db: Db;
+  config: Config;
+  templates?: Templates;
+  now?: () => number;
+  /** Most documents kept; the oldest go first. */
+  cacheSize?: number;
+}
+
+export interface ReaderSite {
+  /** The document at a site path (its 404 page when there is none: status 404). */
+  get(sitePath: string): Doc;
+  /** GET /search?q=&page= (never cached: every query differs). */
+  search(query: string, page: number): Doc;
+  /** Every site path `planet build` writes (besides search.html and 404.html). */
+  paths(): string[];
+  /** The 404 page as seen from `sitePath`. */
+  notFound(sitePath: string): Doc;
+}
+
+interface Snapshot {
+  version: number;
+  updatedAt: number | null;
+  lastModified: number;
+  feeds: ReturnType<typeof listFeedSummaries>;
+  tags: ReturnType<typeof listTags>;
+}
+
+export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
+  const { db, config } = deps;
+  const templates = deps.templates ?? createTemplates(config.views);
+  const now = deps.now ?? Date.now;
+  const maxDocs = deps.cacheSize ?? 2000;
+  const perPage = config.page.items_per_page;
+  const planetLink = config.planet.link.endsWith('/') ? config.planet.link : `${config.planet.link}/`;
+
+  const assets = new Map<string, Buffer>();
+  for (const name of readdirSync(ASSETS_DIR)) assets.set(name, readFileSync(path.join(ASSETS_DIR, name)));
+  const assetStamp = createHash('sha1')
+    .update(assets.get('planet.css') ?? '')
+    .digest('hex')
+    .slice(0, 10);
+
+  const site: SiteInfo = {
+    name: config.planet.name,
+    description: config.planet.description,
+    link: planetLink,
+    language: config.planet.language,
+    timeZone: config.planet.timezone,
+    assetStamp,
+  };
+
+  const versionStmt = db.prepare<[], { version: number }>('SELECT version FROM content_version WHERE id = 1');
+  let snapshot: Snapshot | undefined;
+  /** Data every page shares, read once per content version. */
+  function current(): Snapshot {
+    const version = versionStmt.get()!.version;
+    if (snapshot?.version !== version) {
+      snapshot = { version, updatedAt: lastUpdatedAt(db), lastModified: lastModifiedAt(db), feeds: listFeedSummaries(db), tags: listTags(db) };
+    }
+    return snapshot;
+  }
+
+  const cache = new Map<string, { stamp: string; doc: Doc }>();
+  function remember(key: string, stamp: string, doc: Doc): Doc {
+    if (cache.size >= maxDocs) cache.delete(cache.keys().next().value!);
+    cache.set(key, { stamp, doc });
+    return doc;
+  }
+
+  function notFound(sitePath: string): Doc {
+    const snap = current();
+    return makeDoc(404, HTML, renderNotFoundPage(templates, site, sitePath), snap.lastModified);
+  }
+
+  function channel(scope: { kind: 'all' } | { kind: 'tag'; tag: string }, snap: Snapshot): ChannelInfo {
+    const abs = (p: string) => new URL(p.replace(/^\//, ''), planetLink).toString();
+    return {
+      title: scope.kind === 'tag' ? `${config.planet.name} #${scope.tag}` : config.planet.name,
+      description: config.planet.description,
+      homeUrl: abs(scopePath(scope)),
+      atomUrl: abs(scopeFeedPath(scope, 'atom.xml')),
+      rssUrl: abs(scopeFeedPath(scope, 'rss.xml')),
+      jsonUrl: abs(scopeFeedPath(scope, 'feed.json')),
+      language: config.planet.language,
+      updated: new Date(snap.lastModified),
+      owner: config.planet.owner,
+    };
+  }
+
+  function render(sitePath: string, route: Route, snap: Snapshot): Doc {
+    switch (route.kind) {
+      case 'redirect':
+        return { ...makeDoc(301, 'text/plain; charset=utf-8', `Moved to ${route.to}\n`, snap.lastModified), location: route.to };
+      case 'asset': {
+        const body = assets.get(route.name);
+        if (!body) return notFound(sitePath);
+        const type = route.name.endsWith('.css') ? 'text/css; charset=utf-8' : 'image/svg+xml';
+        return makeDoc(200, type, body, 0, ASSET_CACHE);
+      }
+      case 'opml':
+        return makeDoc(200, 'text/x-opml; charset=utf-8', renderOpml({ title: config.planet.name, url: new URL('opml.xml', planetLink).toString(), owner: config.planet.owner, modified: new Date(snap.lastModified) }, snap.feeds.map((f) => f.feed)), snap.lastModified);
+      case 'feed': {
+        if (route.scope.kind === 'tag' && !tagExists(db, route.scope.tag)) return notFound(sitePath);
+        const entries = listTimeline(db, route.scope, perPage);
+        const feeds = feedsById(db, entries, snap.feeds.map((f) => f.feed));
+        const items = entries.flatMap((entry) => {
+          const feed = feeds.get(entry.feedId);
+          return feed ? [{ entry, feed }] : [];
+        });
+        const info = channel(route.scope, snap);
+        const { file, type } = FEED_FILES[route.file]!;
+        const body = file === 'atom.xml' ? renderAtom(info, items) : file === 'rss.xml' ? renderRss(info, items) : renderJsonFeed(info, items);
+        return makeDoc(200, type, body, snap.lastModified);
+      }
+      case 'page': {
+        let scope: PageScope;
+        if (route.scope.kind === 'feed') {
+          const feed = getFeed(db, route.scope.feedId);
+          if (!feed || feed.status === 'removed') return notFound(sitePath);
+          scope = { kind: 'feed', feed };
+        } else if (route.scope.kind === 'tag') {
+          if (!tagExists(db, route.scope.tag)) return notFound(sitePath);
+          scope = route.scope;
+        } else {
+          scope = route.scope;
+        }
+        const total = countTimeline(db, route.scope);
+        const pages = Math.max(1, Math.ceil(total / perPage));
+        if (route.page > pages) return notFound(sitePath);
+        const entries = listTimeline(db, route.scope, perPage, (route.page - 1) * perPage);
+        const known: Feed[] = snap.feeds.map((f) => f.feed);
+        const html = renderTimelinePage(templates, site, {
+          scope,
+          page: route.page,
+          pages,
+          total,
+          entries,
+          feeds: feedsById(db, entries, known),
+          sidebar: {
+            feeds: scope.kind === 'tag' ? snap.feeds.filter((f) => f.feed.tags.includes((scope as { tag: string }).tag)) : snap.feeds,
+            tags: snap.tags,
+            updatedAt: snap.updatedAt,
+            activityThresholdDays: config.page.activity_threshold_days,
+          },
+          now: now(),
+        });
+        return makeDoc(200, HTML, html, snap.lastModified);
+      }
+    }
+  }
+
+  return {
+    get(sitePath) {
+      const route = parseSitePath(sitePath);
+      if (!route) return notFound(sitePath);
+      const snap = current();
+      // HTML pages say "updated N minutes ago": the phrase is part of the key, so a cached page
+      // is re-rendered when the phrase would change, not only when the data does.
+      const phrase = route.kind === 'page' && snap.updatedAt !== null ? agoPhrase(snap.updatedAt, now()) : '';
+      const stamp = `${snap.version}|${phrase}`;
+      const hit = cache.get(sitePath);
+      if (hit && hit.stamp === stamp) return hit.doc;
+      const doc = render(sitePath, route, snap);
+      return remember(sitePath, stamp, doc);
+    },
+
+    search(query, page) {
+      const snap = current();
+      const q = query.trim().slice(0, 200);
+      try {
+        syncSearchIndex(db, htmlToText);
+      } catch {
+        // The fetcher holds the write lock: search what is indexed, catch up next time.
+      }
+      let result = { entries: [] as ReturnType<typeof searchEntries>['entries'], total: 0 };
+      let relaxed = false;
+      const words = queryWords(q);
+      const offset = (Math.max(1, page) - 1) * perPage;
+      if (q) {
+        try {
+          result = searchEntries(db, q, perPage, offset);
+        } catch {
+          // FTS5 rejected the syntax (a stray quote, "AND" alone, an unknown column…): plain words then.
+          relaxed = true;
+          if (words.length) result = searchEntries(db, words.map((w) => `"${w}"`).join(' '), perPage, offset);
+        }
+      }
+      const html = renderSearchPage(templates, site, {
+        query: q,
+        page: Math.max(1, page),
+        pages: Math.max(1, Math.ceil(result.total / perPage)),
+        total: result.total,
+        entries: result.entries,
+        feeds: feedsById(db, result.entries, snap.feeds.map((f) => f.feed)),
+        words,
+        relaxed,
+      });
+      return makeDoc(200, HTML, html, snap.lastModified);
+    },
+
+    paths() {
+      const snap = current();
+      const out: string[] = [];
+      const pagesOf = (scope: Scope) => Math.max(1, Math.ceil(countTimeline(db, scope) / perPage));
+      const addPages = (scope: Scope, base: string) => {
+        out.push(base);
+        for (let n = 2; n <= pagesOf(scope); n++) out.push(`${base === '/' ? '' : base}/page/${n}`);
+      };
+      addPages({ kind: 'all' }, '/');
+      for (const file of Object.keys(FEED_FILES)) out.push(`/${file}`);
+      out.push('/opml.xml');
+      for (const { tag } of snap.tags) {
+        addPages({ kind: 'tag', tag }, `/tag/${tag}`);
+        for (const file of Object.keys(FEED_FILES)) out.push(`/tag/${tag}/${file}`);
+      }
+      for (const { feed } of snap.feeds) addPages({ kind: 'feed', feedId: feed.id }, `/feed/${feed.id}`);
+      for (const name of assets.keys()) if (parseSitePath(`/assets/${name}`)) out.push(`/assets/${name}`);
+      return out;
+    },
+
+    notFound,
+  };
+}

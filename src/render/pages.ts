@@ -1,0 +1,302 @@
+// Pure: reader pages as HTML strings. Turns entries and feeds into view models (day groups, faces,
+// folded long posts, relative links) and renders them with the templates in views/; the server and
+// `planet build` both call these, so they produce the same bytes.
+import { Parser } from 'htmlparser2';
+import { feedDisplayName, feedHomeLink, type Entry, type Feed } from '../model.js';
+import type { Templates } from '../views.js';
+import { initialsAvatar } from './avatar.js';
+import { agoPhrase, createDateFormatter, type DateFormatter } from './dates.js';
+import { relativeHref } from './links.js';
+import { highlight, htmlToText, snippet } from './text.js';
+
+export interface SiteInfo {
+  name: string;
+  description: string;
+  /** Absolute public URL of the planet (config planet.link). */
+  link: string;
+  language: string;
+  timeZone: string;
+  /** Cache-busting stamp of the stylesheet. */
+  assetStamp: string;
+}
+
+export interface FeedSummaryInput {
+  feed: Feed;
+  entries: number;
+  latest: number | null;
+}
+
+export interface SidebarInput {
+  feeds: FeedSummaryInput[];
+  tags: { tag: string; feeds: number }[];
+  /** Newest successful fetch of any feed. */
+  updatedAt: number | null;
+  activityThresholdDays: number;
+}
+
+export type PageScope = { kind: 'all' } | { kind: 'feed'; feed: Feed } | { kind: 'tag'; tag: string };
+
+export interface TimelineInput {
+  scope: PageScope;
+  page: number;
+  pages: number;
+  total: number;
+  entries: Entry[];
+  feeds: Map<number, Feed>;
+  sidebar: SidebarInput;
+  now: number;
+}
+
+/** Site path of a scope's page N ("/", "/page/2", "/tag/t", "/feed/3/page/2"). */
+export function scopePath(scope: PageScope, page = 1): string {
+  const base = scope.kind === 'all' ? '' : scope.kind === 'tag' ? `/tag/${scope.tag}` : `/feed/${scope.feed.id}`;
+  if (page <= 1) return base || '/';
+  return `${base}/page/${page}`;
+}
+
+/** Site path of a scope's merged feed in one format ("/atom.xml", "/tag/t/rss.xml"). */
+export function scopeFeedPath(scope: { kind: 'all' } | { kind: 'tag'; tag: string }, file: 'atom.xml' | 'rss.xml' | 'feed.json'): string {
+  return scope.kind === 'all' ? `/${file}` : `/tag/${scope.tag}/${file}`;
+}
+
+/** A post longer than this (in characters of text) is folded behind "Read more". */
+const FOLD_OVER = 2400;
+/** … keeping about this much text visible. */
+const LEAD_TEXT = 600;
+
+/**
+ * Splits sanitized HTML after the first top-level elements holding about `leadText` characters of
+ * text. Cutting only between top-level nodes keeps both halves well-formed.
+ */
+export function splitLead(html: string, leadText = LEAD_TEXT): { lead: string; rest: string } | null {
+  let depth = 0;
+  let text = 0;
+  let cut = -1;
+  let total = 0;
+  const parser = new Parser(
+    {
+      onopentag: () => void depth++,
+      onclosetag: () => {
+        depth--;
+        if (depth === 0 && cut < 0 && text >= leadText) cut = parser.endIndex + 1;
+      },
+      ontext: (t) => {
+        const n = t.trim().length;
+        total += n;
+        if (cut < 0) text += n;
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.write(html);
+  parser.end();
+  if (cut < 0 || total - text < 200) return null;
+  return { lead: html.slice(0, cut), rest: html.slice(cut) };
+}
+
+/** Only http(s) URLs become links: a feed can name a `javascript:` permalink, the sanitizer never sees it. */
+export function safeHref(url: string | null | undefined): string | null {
+  return url && /^https?:\/\/[^\s]+$/i.test(url) ? url : null;
+}
+
+interface Face {
+  /** The blog's picture, if it has one (may fail to load: the initials sit underneath). */
+  photo: string | null;
+  initials: string;
+}
+
+function faceOf(feed: Feed): Face {
+  const photo = safeHref(feed.face) ?? safeHref(feed.image);
+  return { photo, initials: initialsAvatar(feedDisplayName(feed)) };
+}
+
+function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, from: string, showAuthor: boolean) {
+  const blog = feed ? feedDisplayName(feed) : 'Unknown blog';
+  const html = entry.contentHtml ?? entry.summaryHtml ?? '';
+  const summary = entry.summaryHtml && entry.summaryHtml !== entry.contentHtml ? entry.summaryHtml : null;
+  let lead = html;
+  let more: string | null = null;
+  let excerpt = false;
+  if (feed?.excerpt) {
+    // The admin asked for excerpts: the summary, else the first part, and a link to the post.
+    const split = summary ? null : splitLead(html);
+    lead = summary ?? split?.lead ?? html;
+    excerpt = lead !== html;
+  } else if (htmlToText(html).length > FOLD_OVER) {
+    const split = splitLead(html);
+    if (split) {
+      lead = split.lead;
+      more = split.rest;
+    }
+  }
+  return {
+    id: entry.id,
+    anchor: `e${entry.id}`,
+    title: entry.title?.trim() || null,
+    link: safeHref(entry.link),
+    author: entry.author?.trim() || null,
+    blog,
+    blogLink: feed ? safeHref(feedHomeLink(feed)) : null,
+    blogPage: feed && feed.status !== 'removed' ? relativeHref(from, `/feed/${feed.id}`) : null,
+    face: feed ? faceOf(feed) : { photo: null, initials: initialsAvatar(blog) },
+    showAuthor,
+    iso: new Date(entry.sortAt).toISOString(),
+    time: dates.time(entry.sortAt),
+    full: dates.full(entry.sortAt),
+    lead,
+    more,
+    excerpt,
+  };
+}
+
+export type EntryView = ReturnType<typeof entryView>;
+
+/** Entries grouped under day headings; a blog's consecutive posts show its author once per day. */
+export function groupByDay(entries: Entry[], feeds: Map<number, Feed>, dates: DateFormatter, from: string) {
+  const days: { key: string; heading: string; entries: EntryView[] }[] = [];
+  let previousFeed: number | null = null;
+  for (const entry of entries) {
+    const key = dates.dayKey(entry.sortAt);
+    let day = days.at(-1);
+    if (!day || day.key !== key) {
+      day = { key, heading: dates.dayHeading(entry.sortAt), entries: [] };
+      days.push(day);
+      previousFeed = null;
+    }
+    day.entries.push(entryView(entry, feeds.get(entry.feedId), dates, from, entry.feedId !== previousFeed));
+    previousFeed = entry.feedId;
+  }
+  return days;
+}
+
+function sidebarView(sidebar: SidebarInput, scope: PageScope, from: string, now: number, dates: DateFormatter) {
+  const threshold = now - sidebar.activityThresholdDays * 86_400_000;
+  const feedScope = scope.kind === 'tag' ? scope : ({ kind: 'all' } as const);
+  return {
+    feeds: sidebar.feeds.map(({ feed, latest }) => ({
+      name: feedDisplayName(feed),
+      home: safeHref(feedHomeLink(feed)) ?? safeHref(feed.url),
+      url: safeHref(feed.url),
+      page: relativeHref(from, `/feed/${feed.id}`),
+      current: scope.kind === 'feed' && scope.feed.id === feed.id,
+      broken: feed.status === 'gone' ? 'gone: the feed answered 410, polling stopped' : feed.errorCode ? `${feed.errorCode}: ${feed.errorMessage ?? ''}`.trim() : null,
+      inactive: feed.hasFetched && (latest === null || latest < threshold),
+      neverFetched: !feed.hasFetched && !feed.errorCode,
+    })),
+    tags: sidebar.tags.map((t) => ({ ...t, href: relativeHref(from, `/tag/${t.tag}`), current: scope.kind === 'tag' && scope.tag === t.tag })),
+    activityThresholdDays: sidebar.activityThresholdDays,
+    updated: sidebar.updatedAt === null ? null : { iso: new Date(sidebar.updatedAt).toISOString(), ago: agoPhrase(sidebar.updatedAt, now), full: dates.full(sidebar.updatedAt) },
+    feedLinks: {
+      atom: relativeHref(from, scopeFeedPath(feedScope, 'atom.xml')),
+      rss: relativeHref(from, scopeFeedPath(feedScope, 'rss.xml')),
+      json: relativeHref(from, scopeFeedPath(feedScope, 'feed.json')),
+      opml: relativeHref(from, '/opml.xml'),
+    },
+    scopeLabel: scope.kind === 'tag' ? `#${scope.tag}` : null,
+  };
+}
+
+function layoutView(site: SiteInfo, from: string, title: string, alternates: { type: string; title: string; href: string }[]) {
+  return {
+    lang: site.language,
+    title,
+    site: { name: site.name, description: site.description },
+    home: relativeHref(from, '/'),
+    css: `${relativeHref(from, '/assets/planet.css')}?v=${site.assetStamp}`,
+    icon: relativeHref(from, '/assets/favicon.svg'),
+    search: relativeHref(from, '/search'),
+    alternates,
+  };
+}
+
+function mergedAlternates(site: SiteInfo, from: string, scope: { kind: 'all' } | { kind: 'tag'; tag: string }) {
+  const label = scope.kind === 'tag' ? `${site.name} #${scope.tag}` : site.name;
+  return [
+    { type: 'application/atom+xml', title: `${label} (Atom)`, href: relativeHref(from, scopeFeedPath(scope, 'atom.xml')) },
+    { type: 'application/rss+xml', title: `${label} (RSS)`, href: relativeHref(from, scopeFeedPath(scope, 'rss.xml')) },
+    { type: 'application/feed+json', title: `${label} (JSON Feed)`, href: relativeHref(from, scopeFeedPath(scope, 'feed.json')) },
+  ];
+}
+
+/** A planet page (whole planet, one blog, or one tag), or the first-run page when nothing is there yet. */
+export function renderTimelinePage(templates: Templates, site: SiteInfo, input: TimelineInput): string {
+  const { scope, page, pages } = input;
+  const from = scopePath(scope, page);
+  const dates = createDateFormatter(site.timeZone, site.language);
+  const heading =
+    scope.kind === 'all' ? null : scope.kind === 'tag' ? `Posts tagged #${scope.tag}` : feedDisplayName(scope.feed);
+  const titleBase = heading ? `${heading} — ${site.name}` : site.name;
+  const title = page > 1 ? `${titleBase} (page ${page} of ${pages})` : titleBase;
+  const alternates =
+    scope.kind === 'feed'
+      ? [{ type: 'application/atom+xml', title: `${feedDisplayName(scope.feed)} (original feed)`, href: scope.feed.url }, ...mergedAlternates(site, from, { kind: 'all' })]
+      : mergedAlternates(site, from, scope);
+  const data = {
+    ...layoutView(site, from, title, alternates),
+    heading,
+    blog: scope.kind === 'feed' ? { home: safeHref(feedHomeLink(scope.feed)), url: safeHref(scope.feed.url), face: faceOf(scope.feed) } : null,
+    firstRun: scope.kind === 'all' && input.total === 0,
+    days: groupByDay(input.entries, input.feeds, dates, from),
+    pager: {
+      page,
+      pages,
+      newer: page > 1 ? relativeHref(from, scopePath(scope, page - 1)) : null,
+      older: page < pages ? relativeHref(from, scopePath(scope, page + 1)) : null,
+    },
+    sidebar: sidebarView(input.sidebar, scope, from, input.now, dates),
+  };
+  return templates.render(data.firstRun ? 'first-run' : 'page', data);
+}
+
+export interface SearchInput {
+  query: string;
+  page: number;
+  pages: number;
+  total: number;
+  entries: Entry[];
+  feeds: Map<number, Feed>;
+  /** The words the results were matched on (for highlighting). */
+  words: string[];
+  /** FTS5 rejected the query as syntax; it was searched as plain words. */
+  relaxed: boolean;
+}
+
+export function renderSearchPage(templates: Templates, site: SiteInfo, input: SearchInput): string {
+  const from = '/search';
+  const dates = createDateFormatter(site.timeZone, site.language);
+  const title = input.query ? `Search: ${input.query} — ${site.name}` : `Search — ${site.name}`;
+  const pageHref = (n: number) => `${relativeHref(from, '/search')}?q=${encodeURIComponent(input.query)}${n > 1 ? `&page=${n}` : ''}`;
+  const data = {
+    ...layoutView(site, from, title, mergedAlternates(site, from, { kind: 'all' })),
+    query: input.query,
+    total: input.total,
+    relaxed: input.relaxed,
+    results: input.entries.map((entry) => {
+      const feed = input.feeds.get(entry.feedId);
+      const blog = feed ? feedDisplayName(feed) : 'Unknown blog';
+      return {
+        titleHtml: highlight(entry.title?.trim() || '(untitled)', input.words),
+        link: safeHref(entry.link),
+        author: entry.author?.trim() || blog,
+        blog,
+        blogLink: feed ? safeHref(feedHomeLink(feed)) : null,
+        face: feed ? faceOf(feed) : { photo: null, initials: initialsAvatar(blog) },
+        iso: new Date(entry.sortAt).toISOString(),
+        date: dates.full(entry.sortAt),
+        snippetHtml: snippet(htmlToText(entry.contentHtml ?? entry.summaryHtml ?? ''), input.words),
+      };
+    }),
+    pager: {
+      page: input.page,
+      pages: input.pages,
+      newer: input.page > 1 ? pageHref(input.page - 1) : null,
+      older: input.page < input.pages ? pageHref(input.page + 1) : null,
+    },
+  };
+  return templates.render('search', data);
+}
+
+/** The 404 page, with links relative to wherever the reader asked. */
+export function renderNotFoundPage(templates: Templates, site: SiteInfo, path: string): string {
+  return templates.render('404', { ...layoutView(site, path, `Not found — ${site.name}`, mergedAlternates(site, path, { kind: 'all' })) });
+}

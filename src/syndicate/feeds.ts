@@ -1,0 +1,187 @@
+// Pure: the planet's merged feeds. Entries (already sanitized) → Atom 1.0, RSS 2.0, JSON Feed 1.1
+// strings, written with the `feed` package and completed where it falls short (atom:source,
+// dc:creator, JSON Feed 1.1 fields; it also rejects ids that are not URLs — see ids.ts).
+import { Feed as FeedWriter, type Item } from 'feed';
+import { feedDisplayName, feedHomeLink, type Entry, type Feed } from '../model.js';
+import { itemId } from './ids.js';
+
+export interface ChannelInfo {
+  title: string;
+  description: string;
+  /** Absolute URL of the HTML page this feed mirrors. */
+  homeUrl: string;
+  /** Absolute URLs of this feed in each format. */
+  atomUrl: string;
+  rssUrl: string;
+  jsonUrl: string;
+  language: string;
+  /** Used as the feed's updated time when there are no entries (keeps the output a function of the data). */
+  updated: Date;
+  owner?: { name: string; email: string };
+}
+
+export interface SyndicationItem {
+  entry: Entry;
+  /** The blog the entry came from. */
+  feed: Feed;
+}
+
+const GENERATOR = 'Planetarium';
+
+/** Characters XML 1.0 forbids; a hostile feed's control bytes must not make our feed unreadable. */
+const INVALID_XML_CHARS = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+function xmlText(s: string): string {
+  return s.replace(INVALID_XML_CHARS, '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+function clean(s: string | null | undefined): string | undefined {
+  return s == null ? undefined : s.replace(INVALID_XML_CHARS, '');
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function absoluteOr(...candidates: (string | null | undefined)[]): string {
+  for (const c of candidates) {
+    if (!c) continue;
+    try {
+      return new URL(c).toString();
+    } catch {
+      // relative or garbage: try the next one
+    }
+  }
+  throw new Error('syndicate: no absolute link for an item');
+}
+
+function updatedOf(items: SyndicationItem[], channel: ChannelInfo): Date {
+  let max = 0;
+  for (const { entry } of items) max = Math.max(max, entry.updatedAt ?? entry.sortAt, entry.sortAt);
+  return max ? new Date(max) : channel.updated;
+}
+
+function writer(channel: ChannelInfo, items: SyndicationItem[], feedUrl: string): FeedWriter {
+  const owner = channel.owner?.name ? { name: channel.owner.name, email: channel.owner.email || undefined } : undefined;
+  return new FeedWriter({
+    id: channel.homeUrl,
+    title: clean(channel.title)!,
+    description: clean(channel.description),
+    link: channel.homeUrl,
+    feed: feedUrl,
+    feedLinks: { atom: channel.atomUrl, rss: channel.rssUrl, json: channel.jsonUrl },
+    language: channel.language,
+    updated: updatedOf(items, channel),
+    generator: GENERATOR,
+    author: owner,
+  });
+}
+
+/** What every format shares about one item. */
+function itemBase(item: SyndicationItem, planetHome: string) {
+  const { entry, feed } = item;
+  const blog = feedDisplayName(feed);
+  return {
+    id: itemId(entry),
+    title: clean(entry.title) ?? '',
+    link: absoluteOr(entry.link, feedHomeLink(feed), planetHome),
+    author: clean(entry.author) || blog,
+    blog: clean(blog)!,
+    blogHome: absoluteOr(feedHomeLink(feed), feed.url, planetHome),
+    blogFeed: feed.url,
+    content: clean(entry.contentHtml),
+    summary: clean(entry.summaryHtml),
+    published: new Date(entry.sortAt),
+    updated: new Date(Math.max(entry.updatedAt ?? entry.sortAt, entry.sortAt)),
+  };
+}
+
+/**
+ * Atom 1.0 (RFC 4287). Each entry keeps its original id and carries an atom:source naming its blog
+ * (§4.2.11), as Planet feeds always have. The writer has no atom:source and insists on URL ids, so
+ * each entry goes in with a placeholder id that is then replaced by the real id plus the source.
+ */
+export function renderAtom(channel: ChannelInfo, items: SyndicationItem[]): string {
+  const w = writer(channel, items, channel.atomUrl);
+  const tails: string[] = [];
+  items.forEach((item, i) => {
+    const b = itemBase(item, channel.homeUrl);
+    w.addItem({
+      id: `urn:x-planetarium-item:${i}`,
+      // type="html": a plain-text title must be escaped once so "AT&amp;T" does not read as "AT&T".
+      title: escapeHtml(b.title),
+      link: b.link,
+      date: b.updated,
+      published: b.published,
+      content: b.content,
+      description: b.content === undefined ? b.summary : b.summary !== b.content ? b.summary : undefined,
+      author: [{ name: b.author, link: b.blogHome }],
+    });
+    tails.push(
+      `<id>${xmlText(b.id)}</id>\n        <source>\n            <id>${xmlText(b.blogFeed)}</id>\n            <title>${xmlText(b.blog)}</title>\n` +
+        `            <link rel="alternate" href="${xmlText(b.blogHome)}"/>\n            <link rel="self" href="${xmlText(b.blogFeed)}"/>\n        </source>`,
+    );
+  });
+  return w.atom1().replace(/<id>urn:x-planetarium-item:(\d+)<\/id>/g, (_m, i: string) => tails[Number(i)]!);
+}
+
+/** RSS 2.0 with dc:creator (an RSS <author> must be an e-mail address) and <source> for the blog. */
+export function renderRss(channel: ChannelInfo, items: SyndicationItem[]): string {
+  const w = writer(channel, items, channel.rssUrl);
+  for (const item of items) {
+    const b = itemBase(item, channel.homeUrl);
+    const rssItem: Item = {
+      title: b.title,
+      guid: b.id,
+      link: b.link,
+      date: b.published,
+      description: b.summary ?? b.content,
+      content: b.summary !== undefined && b.content !== undefined && b.summary !== b.content ? b.content : undefined,
+      extensions: [
+        { name: 'dc:creator', objects: { _text: b.author } },
+        { name: 'source', objects: { _attributes: { url: b.blogFeed }, _text: b.blog } },
+      ],
+    };
+    w.addItem(rssItem);
+  }
+  let xml = w.rss2();
+  // The writer declares the dc namespace only when some item has content:encoded.
+  if (!xml.includes('xmlns:dc=')) xml = xml.replace('<rss version="2.0"', '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"');
+  return xml;
+}
+
+/** JSON Feed 1.1: the writer emits version 1 with a singular `author`; 1.1 wants `authors` and `language`. */
+export function renderJsonFeed(channel: ChannelInfo, items: SyndicationItem[]): string {
+  const w = writer(channel, items, channel.jsonUrl);
+  const sources: { title: string; home_page_url: string; feed_url: string }[] = [];
+  for (const item of items) {
+    const b = itemBase(item, channel.homeUrl);
+    w.addItem({
+      id: b.id,
+      title: b.title,
+      link: b.link,
+      date: b.updated,
+      published: b.published,
+      content: b.content ?? b.summary ?? '',
+      description: b.content !== undefined && b.summary !== undefined && b.summary !== b.content ? b.summary : undefined,
+      author: [{ name: b.author, link: b.blogHome }],
+    });
+    sources.push({ title: b.blog, home_page_url: b.blogHome, feed_url: b.blogFeed });
+  }
+  const doc = JSON.parse(w.json1()) as Record<string, unknown> & { items: Record<string, unknown>[]; author?: unknown };
+  const out: Record<string, unknown> = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: doc.title,
+    home_page_url: doc.home_page_url,
+    feed_url: channel.jsonUrl,
+    description: doc.description,
+    language: channel.language,
+  };
+  if (doc.author) out.authors = [doc.author];
+  out.items = doc.items.map((it, i) => {
+    const { author, ...rest } = it;
+    // `_source` is a JSON Feed extension (custom keys start with "_"): the blog the post came from.
+    return { ...rest, authors: author ? [author] : undefined, _source: sources[i] };
+  });
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
