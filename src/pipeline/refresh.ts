@@ -22,7 +22,10 @@ export interface RefreshOptions {
   fetch: FetchOptions;
   /** A feed's first successful fetch stores at most this many of its entries (the rest as tombstones). */
   newFeedItems: number;
-  /** Base polling interval, used to space retries after errors. */
+  /**
+   * Base of the exponential backoff after errors. A healthy feed is due again at the next pass:
+   * fetch.schedule sets the pace, and conditional GET makes an unchanged feed cost a 304.
+   */
   intervalMs: number;
   now?: () => number;
 }
@@ -92,7 +95,7 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
       httpStatus: 304,
       etag: result.etag ?? feed.etag,
       lastModified: result.lastModified ?? feed.lastModified,
-      nextFetchAt: nextFetchAfterSuccess(at, options.intervalMs),
+      nextFetchAt: nextFetchAfterSuccess(at, 0),
       newUrl: movedTo,
     });
     lap('store');
@@ -119,7 +122,7 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
       httpStatus: result.status,
       etag: result.etag,
       lastModified: result.lastModified,
-      nextFetchAt: nextFetchAfterSuccess(at, options.intervalMs),
+      nextFetchAt: nextFetchAfterSuccess(at, 0),
       newUrl: movedTo,
     });
   })();
