@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'feeds edit': async () => (await import('./commands/feeds.js')).feedsEdit,
   'opml import': async () => (await import('./commands/opml.js')).opmlImport,
   'opml export': async () => (await import('./commands/opml.js')).opmlExport,
+  build: async () => (await import('./commands/build.js')).build,
   'admin create': async () => (await import('./commands/admin.js')).adminCreate,
   'admin token': async () => (await import('./commands/admin.js')).adminToken,
   backup: async () => (await import('./commands/backup.js')).backup,

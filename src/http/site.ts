@@ -278,10 +278,12 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
     search(query, page) {
       const snap = current();
       const q = query.trim().slice(0, 200);
-      try {
-        syncSearchIndex(db, htmlToText);
-      } catch {
-        // The fetcher holds the write lock: search what is indexed, catch up next time.
+      if (q) {
+        try {
+          syncSearchIndex(db, htmlToText);
+        } catch {
+          // The fetcher holds the write lock: search what is indexed, catch up next time.
+        }
       }
       let result = { entries: [] as ReturnType<typeof searchEntries>['entries'], total: 0 };
       let relaxed = false;
