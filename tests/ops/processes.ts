@@ -21,9 +21,10 @@ export interface Running {
   done: Promise<Finished>;
 }
 
-export function startPlanetProcess(args: string[], env: NodeJS.ProcessEnv = {}): Running {
+export function startPlanetProcess(args: string[], env: NodeJS.ProcessEnv = {}, user?: { uid: number; gid: number }): Running {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: ROOT,
+    ...user,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -37,8 +38,8 @@ export function startPlanetProcess(args: string[], env: NodeJS.ProcessEnv = {}):
   return { child, stdout: () => stdout, stderr: () => stderr, done };
 }
 
-export function runPlanet(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
-  return startPlanetProcess(args, env).done;
+export function runPlanet(args: string[], env: NodeJS.ProcessEnv = {}, user?: { uid: number; gid: number }): Promise<Finished> {
+  return startPlanetProcess(args, env, user).done;
 }
 
 /** Waits until `planet serve` prints its address; returns it. */
