@@ -1,8 +1,11 @@
 // buildServer(deps): the Fastify app, routes registered, not listening (main.ts / tests decide that).
+import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
 import { createMetrics, type Metrics } from '../metrics.js';
+import { adminRoutes } from './routes/admin.js';
+import { apiRoutes } from './routes/api.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { opsRoutes } from './routes/ops.js';
 import { readerRoutes } from './routes/reader.js';
@@ -36,8 +39,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return reply.status(status).send({ error: err.message });
   });
 
+  // Security headers for every response. CSP is set per route instead (the reader pages and
+  // /admin need different policies), so helmet's own is off.
+  await app.register(helmet, { contentSecurityPolicy: false });
   await app.register(metricsRoutes, { deps });
   await app.register(opsRoutes, { deps });
   await app.register(readerRoutes, { deps });
+  await app.register(adminRoutes, { deps, prefix: '/admin' });
+  await app.register(apiRoutes, { deps, prefix: '/api' });
   return app;
 }

@@ -1,0 +1,311 @@
+// What an admin can do to subscriptions, shared by the web UI and the JSON API: validate, discover,
+// refuse duplicates, then change the database and write the audit record in one transaction.
+import { XMLValidator } from 'fast-xml-parser';
+import { checkFeed, type CheckReport } from '../check.js';
+import type { Config } from '../config.js';
+import { recordAudit, type AuditVia } from '../db/audit.js';
+import { getEntry, setEntryHidden } from '../db/entries.js';
+import { countEntriesByFeed, getFeed, insertFeed, listFeeds, removeFeed, updateFeed, type FeedEdit } from '../db/feeds.js';
+import type { Db } from '../db/open.js';
+import { discoverFeeds } from '../discovery.js';
+import { fetchOptionsFromConfig, runFetchPass } from '../fetch-pass.js';
+import { feedHealth, type FeedHealth } from '../health.js';
+import { feedDisplayName, type Feed } from '../model.js';
+import { readOpml } from '../opml.js';
+import { renderOpml } from '../syndicate/opml.js';
+import { checkLiteralHost } from '../pipeline/address-guard.js';
+
+/** Who is acting, for the audit log. */
+export interface Actor {
+  username: string;
+  via: AuditVia;
+}
+
+/** A refusal that names the input at fault: the API's `{ error, field, reason }`. */
+export interface FieldError {
+  kind: 'invalid';
+  error: string;
+  field: string;
+  reason: string;
+}
+
+export const fieldError = (field: string, reason: string, error = 'invalid input'): FieldError => ({ kind: 'invalid', error, field, reason });
+
+/**
+ * The form of a feed URL used to recognise duplicates: scheme and host lower-cased, default
+ * port and fragment dropped (WHATWG URL parsing does the first three), and http/https treated
+ * as one, because the same blog is routinely reachable, and pasted, both ways.
+ */
+export function normalizeFeedUrl(url: string): string {
+  try {
+    const u = new URL(url.trim());
+    u.hash = '';
+    if (u.protocol === 'https:') u.protocol = 'http:';
+    if (u.port === '443') u.port = '';
+    return u.href;
+  } catch {
+    return url.trim();
+  }
+}
+
+/** Why `url` cannot be subscribed before anything is fetched, or null. */
+export function urlProblem(url: string, allowPrivateAddresses: boolean): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not an absolute URL';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `unsupported scheme "${parsed.protocol.replace(/:$/, '')}" (only http and https)`;
+  if (parsed.username || parsed.password) return 'credentials in the URL are not supported';
+  if (!allowPrivateAddresses) {
+    const host = parsed.hostname.toLowerCase();
+    // "localhost" never needs DNS to be known as loopback (RFC 6761 §6.3); literal IPs are judged here,
+    // names that resolve to private addresses are refused by the fetcher's DNS guard.
+    if (host === 'localhost' || host.endsWith('.localhost')) return `${host} is a loopback address (set fetch.allow_private_addresses to allow)`;
+    const refused = checkLiteralHost(parsed.hostname);
+    if (refused) return refused.message;
+  }
+  return null;
+}
+
+/** The subscription (not a removed one) whose URL matches one of `urls` after normalization. */
+export function findDuplicate(db: Db, urls: string[]): Feed | undefined {
+  const wanted = new Set(urls.map(normalizeFeedUrl));
+  return listFeeds(db).find((f) => wanted.has(normalizeFeedUrl(f.url)));
+}
+
+export const duplicateError = (existing: Feed, field = 'url'): FieldError =>
+  fieldError(field, `already subscribed as #${existing.id} "${feedDisplayName(existing)}" <${existing.url}>`, 'duplicate subscription');
+
+export type Discovery =
+  | { kind: 'ok'; feedUrl: string; title: string | null; candidates: string[] }
+  | { kind: 'duplicate'; existing: Feed; error: FieldError }
+  | FieldError;
+
+/** Home page or feed URL → the feed to subscribe, refusing bad, private and duplicate URLs. */
+export async function discoverSubscription(db: Db, config: Config, url: string, field = 'url'): Promise<Discovery> {
+  const problem = urlProblem(url, config.fetch.allow_private_addresses);
+  if (problem) return fieldError(field, problem);
+  const before = findDuplicate(db, [url]);
+  if (before) return { kind: 'duplicate', existing: before, error: duplicateError(before, field) };
+  const found = await discoverFeeds(url, fetchOptionsFromConfig(config));
+  if (found.kind === 'error') return fieldError(field, found.message, 'no feed found');
+  // Discovery reports the URL after redirects: a feed already subscribed under its old address is caught here.
+  const after = findDuplicate(db, [found.feedUrl]);
+  if (after) return { kind: 'duplicate', existing: after, error: duplicateError(after, field) };
+  return { kind: 'ok', feedUrl: found.feedUrl, title: found.title, candidates: found.candidates };
+}
+
+/** The `planet check` view of a feed: what subscribing would import. */
+export function previewFeed(config: Config, feedUrl: string): Promise<CheckReport> {
+  return checkFeed(feedUrl, fetchOptionsFromConfig(config));
+}
+
+export interface FeedFields {
+  name?: string | null;
+  face?: string | null;
+  link?: string | null;
+  tags?: string[];
+  excerpt?: boolean;
+}
+
+/** Subscribes `feedUrl` (already discovered); refuses a duplicate that appeared meanwhile. */
+export function subscribeFeed(db: Db, config: Config, actor: Actor, feedUrl: string, fields: FeedFields, field = 'url'): Feed | FieldError {
+  const problem = urlProblem(feedUrl, config.fetch.allow_private_addresses);
+  if (problem) return fieldError(field, problem);
+  return db.transaction((): Feed | FieldError => {
+    const existing = findDuplicate(db, [feedUrl]);
+    if (existing) return duplicateError(existing, field);
+    const feed = insertFeed(db, { url: feedUrl, name: fields.name ?? null, face: fields.face ?? null, link: fields.link ?? null, tags: fields.tags ?? [], excerpt: fields.excerpt ?? false });
+    recordAudit(db, { actor: actor.username, via: actor.via, action: 'feed.add', feedId: feed.id, summary: `subscribed to ${feed.url}`, detail: { url: feed.url, ...fields } });
+    return feed;
+  })();
+}
+
+const EDITABLE = ['name', 'face', 'link', 'tags', 'excerpt'] as const;
+
+/** Applies an edit and records what changed (before → after). Undefined for an unknown id. */
+export function editFeed(db: Db, actor: Actor, id: number, fields: FeedFields): Feed | undefined {
+  return db.transaction(() => {
+    const before = getFeed(db, id);
+    if (!before || before.status === 'removed') return undefined;
+    const after = updateFeed(db, id, fields satisfies FeedEdit);
+    if (!after) return undefined;
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    for (const key of EDITABLE) {
+      if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changes[key] = { from: before[key], to: after[key] };
+    }
+    if (Object.keys(changes).length) {
+      const summary = Object.entries(changes)
+        .map(([k, c]) => `${k} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`)
+        .join('; ');
+      recordAudit(db, { actor: actor.username, via: actor.via, action: 'feed.edit', feedId: id, summary: `edited #${id}: ${summary}`, detail: changes });
+    }
+    return after;
+  })();
+}
+
+/** Unsubscribes; `purge` also deletes the entries. False for an unknown id. */
+export function unsubscribeFeed(db: Db, actor: Actor, id: number, purge: boolean): boolean {
+  return db.transaction(() => {
+    const feed = getFeed(db, id);
+    if (!feed || feed.status === 'removed') return false;
+    removeFeed(db, id, { purge });
+    recordAudit(db, {
+      actor: actor.username,
+      via: actor.via,
+      action: purge ? 'feed.purge' : 'feed.remove',
+      feedId: id,
+      summary: `unsubscribed #${id} "${feedDisplayName(feed)}" <${feed.url}>, ${purge ? 'entries deleted' : 'entries kept'}`,
+    });
+    return true;
+  })();
+}
+
+/** Polls a gone (410) feed again. 'not_gone' when it is not gone. */
+export function reenableFeed(db: Db, actor: Actor, id: number): Feed | 'not_gone' | undefined {
+  return db.transaction(() => {
+    const feed = getFeed(db, id);
+    if (!feed || feed.status === 'removed') return undefined;
+    if (feed.status !== 'gone') return 'not_gone' as const;
+    const after = updateFeed(db, id, { status: 'active' });
+    recordAudit(db, { actor: actor.username, via: actor.via, action: 'feed.enable', feedId: id, summary: `re-enabled gone feed #${id} <${feed.url}>` });
+    return after;
+  })();
+}
+
+export type RefreshResult =
+  | { kind: 'ran'; feed: Feed; outcome: 'ok' | 'not_modified' | 'error'; message: string | null; entriesNew: number; entriesUpdated: number }
+  | { kind: 'busy'; owner: string }
+  | { kind: 'not_found' };
+
+/** "Refresh now": one fetch pass over just this feed (refused while another pass runs). */
+export async function refreshNow(db: Db, config: Config, actor: Actor, id: number): Promise<RefreshResult> {
+  const feed = getFeed(db, id);
+  if (!feed || feed.status === 'removed') return { kind: 'not_found' };
+  const pass = await runFetchPass(db, config, { feedIds: [id] });
+  if (pass.kind === 'busy') return { kind: 'busy', owner: pass.owner };
+  const outcome = pass.feeds[0];
+  recordAudit(db, {
+    actor: actor.username,
+    via: actor.via,
+    action: 'feed.refresh',
+    feedId: id,
+    summary: `refreshed #${id}: ${outcome?.outcome ?? 'skipped'}${outcome?.error_message ? ` (${outcome.error_message})` : ''}`,
+  });
+  return {
+    kind: 'ran',
+    feed: getFeed(db, id) ?? feed,
+    outcome: outcome?.outcome ?? 'error',
+    message: outcome?.error_message ?? null,
+    entriesNew: outcome?.entries_new ?? 0,
+    entriesUpdated: outcome?.entries_updated ?? 0,
+  };
+}
+
+/** Hides or shows one entry; the refresh pipeline never touches `hidden`, so it survives refetches. */
+export function setEntryVisibility(db: Db, actor: Actor, entryId: number, hidden: boolean): { feedId: number } | undefined {
+  return db.transaction(() => {
+    const entry = getEntry(db, entryId);
+    if (!entry) return undefined;
+    if (entry.hidden !== hidden) {
+      setEntryHidden(db, entryId, hidden);
+      recordAudit(db, {
+        actor: actor.username,
+        via: actor.via,
+        action: hidden ? 'entry.hide' : 'entry.unhide',
+        feedId: entry.feedId,
+        summary: `${hidden ? 'hid' : 'unhid'} entry #${entryId} "${entry.title ?? entry.link ?? entry.entryKey}"`,
+      });
+    }
+    return { feedId: entry.feedId };
+  })();
+}
+
+/** A feed with what the admin list shows about its health. */
+export interface FeedWithHealth {
+  feed: Feed;
+  health: FeedHealth;
+  entryCount: number;
+  latestEntryAt: number | null;
+}
+
+export function listFeedsWithHealth(db: Db, config: Config, now: number): FeedWithHealth[] {
+  const counts = countEntriesByFeed(db);
+  return listFeeds(db).map((feed) => withHealth(feed, counts.get(feed.id), config, now));
+}
+
+export function feedWithHealth(db: Db, config: Config, feed: Feed, now: number): FeedWithHealth {
+  return withHealth(feed, countEntriesByFeed(db).get(feed.id), config, now);
+}
+
+function withHealth(feed: Feed, count: { entries: number; latest: number | null } | undefined, config: Config, now: number): FeedWithHealth {
+  const latest = count?.latest ?? null;
+  return { feed, health: feedHealth(feed, latest, now, config.page.activity_threshold_days), entryCount: count?.entries ?? 0, latestEntryAt: latest };
+}
+
+export const MAX_OPML_BYTES = 1024 * 1024;
+
+export interface OpmlOutlineResult {
+  url: string;
+  name: string | null;
+  result: 'added' | 'present' | 'invalid';
+  /** For present: the existing subscription; for added: the new one. */
+  feedId?: number;
+  reason?: string;
+}
+
+export type OpmlImport = { kind: 'ok'; outlines: OpmlOutlineResult[]; added: number; present: number; invalid: number } | FieldError;
+
+/**
+ * Subscribes an OPML file's outlines without fetching them (a list of hundreds would take
+ * minutes). A malformed file changes nothing; otherwise every outline is reported as added,
+ * already present (after normalization, also within the file) or invalid, in one transaction.
+ */
+export function importOpml(db: Db, config: Config, actor: Actor, text: string, field = 'file'): OpmlImport {
+  if (Buffer.byteLength(text) > MAX_OPML_BYTES) return fieldError(field, `the file is larger than ${MAX_OPML_BYTES / 1024} KiB`, 'too large');
+  // DTDs have no place in OPML and are how entity-expansion attacks arrive.
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) return fieldError(field, 'the file declares a DTD or entities, which OPML never needs', 'malformed OPML');
+  const wellFormed = XMLValidator.validate(text);
+  if (wellFormed !== true) {
+    return fieldError(field, `not well-formed XML: ${wellFormed.err.msg} (line ${wellFormed.err.line}, column ${wellFormed.err.col})`, 'malformed OPML');
+  }
+  const read = readOpml(text);
+  if (read.kind === 'error') return fieldError(field, read.message, 'malformed OPML');
+  return db.transaction((): OpmlImport => {
+    const results: OpmlOutlineResult[] = [];
+    for (const o of read.outlines) {
+      const problem = urlProblem(o.url, config.fetch.allow_private_addresses);
+      if (problem) {
+        results.push({ url: o.url, name: o.name, result: 'invalid', reason: problem });
+        continue;
+      }
+      const link = o.link && urlProblem(o.link, true) === null ? o.link : null;
+      const existing = findDuplicate(db, [o.url]);
+      if (existing) {
+        results.push({ url: o.url, name: o.name, result: 'present', feedId: existing.id, reason: `already subscribed as #${existing.id} "${feedDisplayName(existing)}"` });
+        continue;
+      }
+      const feed = insertFeed(db, { url: o.url, name: o.name, link, tags: o.tags });
+      results.push({ url: o.url, name: o.name, result: 'added', feedId: feed.id });
+    }
+    const count = (r: OpmlOutlineResult['result']) => results.filter((x) => x.result === r).length;
+    const summary = { added: count('added'), present: count('present'), invalid: count('invalid') };
+    recordAudit(db, {
+      actor: actor.username,
+      via: actor.via,
+      action: 'opml.import',
+      summary: `OPML import: ${summary.added} added, ${summary.present} already present, ${summary.invalid} invalid`,
+      detail: results,
+    });
+    return { kind: 'ok', outlines: results, ...summary };
+  })();
+}
+
+/** The subscriptions as OPML 2.0, as `planet opml export` prints them. */
+export function exportOpml(db: Db, config: Config): string {
+  const feeds = listFeeds(db);
+  const modified = new Date(Math.max(0, ...feeds.map((f) => f.createdAt)));
+  return renderOpml({ title: `${config.planet.name} subscriptions`, url: new URL('opml.xml', config.planet.link).href, owner: config.planet.owner, modified }, feeds);
+}
