@@ -39,8 +39,9 @@ function clean(s: string | null | undefined): string | undefined {
   return s == null ? undefined : s.replace(INVALID_XML_CHARS, '');
 }
 
+/** Plain text → HTML text; quotes left alone so ordinary titles stay readable in plain-text readers. */
 function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return s.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function absoluteOr(...candidates: (string | null | undefined)[]): string {
@@ -131,7 +132,8 @@ export function renderRss(channel: ChannelInfo, items: SyndicationItem[]): strin
   for (const item of items) {
     const b = itemBase(item, channel.homeUrl);
     const rssItem: Item = {
-      title: b.title,
+      // RSS titles are read as HTML by most readers (and our parser): escape the plain text once.
+      title: escapeHtml(b.title),
       guid: b.id,
       link: b.link,
       date: b.published,
@@ -139,7 +141,8 @@ export function renderRss(channel: ChannelInfo, items: SyndicationItem[]): strin
       content: b.summary !== undefined && b.content !== undefined && b.summary !== b.content ? b.content : undefined,
       extensions: [
         { name: 'dc:creator', objects: { _text: b.author } },
-        { name: 'source', objects: { _attributes: { url: b.blogFeed }, _text: b.blog } },
+        // The writer escapes quotes in attributes but not '&' or '<': do those here.
+        { name: 'source', objects: { _attributes: { url: b.blogFeed.replace(/&/g, '&amp;').replace(/</g, '&lt;') }, _text: b.blog } },
       ],
     };
     w.addItem(rssItem);
