@@ -166,9 +166,43 @@ const PASS_ONE: sanitizeHtml.IOptions = {
 
 /** Untrusted feed HTML → safe, well-formed HTML whose every URL is absolute and re-checked. */
 export function sanitizeContent(html: string, baseUrl: string): string {
-  const firstPass = sanitizeHtml(html, PASS_ONE);
+  const firstPass = sanitizeHtml(reserialize(parseDocument(html, { decodeEntities: true }).children), PASS_ONE);
   const doc = parseDocument(firstPass, { decodeEntities: true });
   return renderChildren(doc.children, { base: usableBase(baseUrl), parent: null });
+}
+
+/** Elements htmlparser2 (and browsers) never give children; no end tag is written for them. */
+const PARSER_VOID = new Set([
+  'area', 'base', 'basefont', 'br', 'col', 'command', 'embed', 'frame', 'hr', 'img', 'input', 'isindex',
+  'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr',
+]);
+
+/**
+ * The parsed tree written back out, every element explicit and all text escaped. sanitize-html
+ * bundles an older htmlparser2 that, unlike browsers and the current one, reads markup inside
+ * noembed, noframes, plaintext and iframe; handing it this canonical form makes pass 1 see the tree
+ * pass 2 and the reader's browser see, so nothing hidden from the browser resurfaces as content.
+ */
+function reserialize(nodes: readonly DomNode[]): string {
+  let out = '';
+  for (const node of nodes) {
+    if (isText(node)) {
+      out += escapeText(node.data);
+    } else if (isElement(node)) {
+      // A name the tokenizer let through with quotes or brackets in it is no element we know.
+      if (!/^[a-z][a-z0-9:-]*$/i.test(node.name)) {
+        out += reserialize(node.children);
+        continue;
+      }
+      out += '<' + node.name;
+      for (const [attr, value] of Object.entries(node.attribs)) {
+        if (/^[^\s"'<>\/=\u0000-\u001f\u007f]+$/.test(attr)) out += ` ${attr}="${escapeAttribute(value)}"`;
+      }
+      out += '>';
+      if (!PARSER_VOID.has(node.name)) out += reserialize(node.children) + `</${node.name}>`;
+    }
+  }
+  return out;
 }
 
 interface RenderContext {

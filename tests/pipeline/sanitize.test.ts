@@ -574,5 +574,5 @@ describe('sanitizeContent: property check', () => {
       expect(problems(out), context).toEqual([]);
       expect(sanitizeContent(out, BASE), context).toBe(out);
     }
-  });
+  }, 300_000);
 });
