@@ -1,0 +1,89 @@
+// `planet build` writes exactly the bytes the server answers, at paths a static server can map.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { build, fileForPath } from '../../src/commands/build.js';
+import type { CliIo } from '../../src/commands/common.js';
+import { buildServer } from '../../src/http/server.js';
+import { stringify } from 'yaml';
+import { createTestPlanet, NOW, seedSmallPlanet, type TestPlanet } from './reader-fixtures.js';
+
+let planet: TestPlanet;
+let out: string;
+let configPath: string;
+const lines: string[] = [];
+const io: CliIo = { out: (t) => void lines.push(t), err: (t) => void lines.push(t), readStdin: async () => '', env: {} };
+
+function walk(dir: string, prefix = ''): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? walk(full, `${prefix}${name}/`) : [`${prefix}${name}`];
+  });
+}
+
+beforeAll(async () => {
+  planet = createTestPlanet({ page: { items_per_page: 2 } });
+  seedSmallPlanet(planet.db);
+  configPath = path.join(planet.dir, 'planet.yaml');
+  writeFileSync(configPath, stringify({ ...planet.config, feeds: [] }));
+  out = path.join(mkdtempSync(path.join(tmpdir(), 'planet-build-')), 'site');
+  vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
+  expect(await build(['--out', out, '--config', configPath], io)).toBe(0);
+  vi.useRealTimers();
+});
+afterAll(() => {
+  planet.cleanup();
+  rmSync(path.dirname(out), { recursive: true, force: true });
+});
+
+describe('planet build', () => {
+  it('writes every page, feed, OPML and asset', () => {
+    expect(walk(out).sort()).toEqual(
+      [
+        '404.html', 'assets/favicon.svg', 'assets/planet.css', 'atom.xml', 'feed.json', 'feed/1.html', 'feed/1/page/2.html', 'feed/2.html',
+        'feed/3.html', 'index.html', 'opml.xml', 'page/2.html', 'page/3.html', 'rss.xml', 'search.html', 'tag/linux.html',
+        'tag/linux/atom.xml', 'tag/linux/feed.json', 'tag/linux/page/2.html', 'tag/linux/rss.xml',
+      ].sort(),
+    );
+    expect(lines.join('\n')).toMatch(/build: wrote 20 files/);
+  });
+
+  it('is byte-identical to what the server serves for the same data and time', async () => {
+    const app = await buildServer({ db: planet.db, config: planet.config, now: () => NOW });
+    const files = walk(out).filter((f) => f !== '404.html' && f !== 'search.html');
+    for (const file of files) {
+      const sitePath = file === 'index.html' ? '/' : `/${file.replace(/\.html$/, '')}`;
+      expect(fileForPath(sitePath)).toBe(file);
+      const res = await app.inject(sitePath);
+      expect(res.statusCode, sitePath).toBe(200);
+      expect(res.rawPayload.equals(readFileSync(path.join(out, file))), sitePath).toBe(true);
+    }
+    expect((await app.inject('/search')).body).toBe(readFileSync(path.join(out, 'search.html'), 'utf8'));
+    await app.close();
+  });
+
+  it('links relatively, so the copy works from any sub-path', () => {
+    const page2 = readFileSync(path.join(out, 'tag/linux/page/2.html'), 'utf8');
+    expect(page2).toContain('href="../../../assets/planet.css?v=');
+    expect(page2).toContain('<a rel="prev" href="../../../tag/linux">');
+    const hrefs = [...readFileSync(path.join(out, 'index.html'), 'utf8').matchAll(/(?:href|src|action)="([^"]+)"/g)].map((m) => m[1]!);
+    // No root-relative link anywhere: it would escape the sub-path.
+    expect(hrefs.filter((h) => h.startsWith('/'))).toEqual([]);
+    for (const h of hrefs.filter((h) => !/^(https?:|data:|#)/.test(h))) {
+      const target = new URL(h, 'https://cdn.example/sub/dir/').pathname.replace(/^\/sub\/dir\//, '');
+      const file = target === '' ? 'index.html' : fileForPath(`/${target}`);
+      expect(walk(out), h).toContain(file);
+    }
+  });
+
+  it('replaces a previous build in one step', async () => {
+    writeFileSync(path.join(out, 'stale.html'), 'old');
+    expect(await build(['--out', out, '--config', configPath], io)).toBe(0);
+    expect(walk(out)).not.toContain('stale.html');
+  });
+
+  it('needs --out', async () => {
+    await expect(build(['--config', configPath], io)).rejects.toThrow(/--out DIR is required/);
+  });
+});
