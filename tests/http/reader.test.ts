@@ -136,7 +136,6 @@ describe('the planet page', () => {
 
   it('uses an admin’s template override without code changes', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'planet-views-'));
-    mkdirSync(dir, { recursive: true });
     // Names starting with "/" resolve in the shipped views/ when the override does not replace them.
     writeFileSync(path.join(dir, '404.eta'), "<% layout('/layout') %><main id=\"content\"><h1>Lost in space</h1></main>");
     await start({ views: dir });
