@@ -183,15 +183,17 @@ const PARSER_VOID = new Set([
  * noembed, noframes, plaintext and iframe; handing it this canonical form makes pass 1 see the tree
  * pass 2 and the reader's browser see, so nothing hidden from the browser resurfaces as content.
  */
-function reserialize(nodes: readonly DomNode[]): string {
+function reserialize(nodes: readonly DomNode[], depth = 0): string {
   let out = '';
   for (const node of nodes) {
-    if (isText(node)) {
+    if (depth >= NESTING_LIMIT) {
+      out += escapeText(flatText(node));
+    } else if (isText(node)) {
       out += escapeText(node.data);
     } else if (isElement(node)) {
       // A name the tokenizer let through with quotes or brackets in it is no element we know.
       if (!/^[a-z][a-z0-9:-]*$/i.test(node.name)) {
-        out += reserialize(node.children);
+        out += reserialize(node.children, depth + 1);
         continue;
       }
       out += '<' + node.name;
@@ -199,10 +201,26 @@ function reserialize(nodes: readonly DomNode[]): string {
         if (/^[^\s"'<>\/=\u0000-\u001f\u007f]+$/.test(attr)) out += ` ${attr}="${escapeAttribute(value)}"`;
       }
       out += '>';
-      if (!PARSER_VOID.has(node.name)) out += reserialize(node.children) + `</${node.name}>`;
+      if (!PARSER_VOID.has(node.name)) out += reserialize(node.children, depth + 1) + `</${node.name}>`;
     }
   }
   return out;
+}
+
+/**
+ * Text of a subtree nested deeper than NESTING_LIMIT, gathered without recursion: a hostile feed
+ * of 100,000 nested tags must cost a flat string, not the call stack.
+ */
+function flatText(root: DomNode): string {
+  let text = '';
+  const stack: DomNode[] = [root];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (isText(node)) text += node.data;
+    else if (isElement(node) && !DROPPED_WITH_CONTENT.includes(node.name)) {
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as DomNode);
+    }
+  }
+  return text;
 }
 
 interface RenderContext {
