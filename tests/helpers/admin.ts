@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { hashPassword, newApiToken, sha256Hex } from '../../src/admin/passwords.js';
+import { hashPassword, newApiToken, randomToken, sha256Hex } from '../../src/admin/passwords.js';
 import { parseConfig, type Config } from '../../src/config.js';
-import { insertAdmin, insertApiToken } from '../../src/db/admins.js';
+import { insertAdmin, insertApiToken, insertSession } from '../../src/db/admins.js';
 import { openDb, type Db } from '../../src/db/open.js';
 import { buildServer } from '../../src/http/server.js';
 import { serveFeed, startFeedServer, type FeedServer } from './feed-server.js';
@@ -102,12 +102,7 @@ export async function postLogin(app: FastifyInstance, username: string, password
   });
 }
 
-export async function login(app: FastifyInstance, username = ADMIN.username, password = ADMIN.password): Promise<Session> {
-  const res = await postLogin(app, username, password);
-  if (res.statusCode !== 303) throw new Error(`login failed: ${res.statusCode} ${res.body.slice(0, 300)}`);
-  const cookies = cookiesFrom(res);
-  const home = await app.inject({ method: 'GET', url: '/admin', cookies });
-  const csrf = hiddenField(home.body, '_csrf');
+function session(app: FastifyInstance, cookies: Record<string, string>, csrf: string): Session {
   return {
     cookies,
     csrf,
@@ -121,6 +116,24 @@ export async function login(app: FastifyInstance, username = ADMIN.username, pas
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       }),
   };
+}
+
+/** Logs in through the form (costs a real scrypt verification). */
+export async function loginViaForm(app: FastifyInstance, username = ADMIN.username, password = ADMIN.password): Promise<Session> {
+  const res = await postLogin(app, username, password);
+  if (res.statusCode !== 303) throw new Error(`login failed: ${res.statusCode} ${res.body.slice(0, 300)}`);
+  const cookies = cookiesFrom(res);
+  const home = await app.inject({ method: 'GET', url: '/admin', cookies });
+  return session(app, cookies, hiddenField(home.body, '_csrf'));
+}
+
+/** A session as the login form would create it, without spending a scrypt (for tests about other things). */
+export async function login(app: FastifyInstance, db: Db, username = ADMIN.username): Promise<Session> {
+  const admin = db.prepare('SELECT id FROM admins WHERE username = ?').get(username) as { id: number };
+  const id = randomToken();
+  const csrf = randomToken();
+  insertSession(db, { idHash: sha256Hex(id), adminId: admin.id, csrfToken: csrf, expiresAt: Date.now() + 3_600_000, ip: '127.0.0.1', userAgent: null });
+  return session(app, { planet_session: id }, csrf);
 }
 
 /** A blog on loopback: / is its home page (advertising /blog/feed.xml), /blog/feed.xml its feed. */

@@ -26,7 +26,7 @@ import {
   type FieldError,
 } from '../../admin/feed-admin.js';
 import { dummyPasswordHash, hashPassword, needsRehash, randomToken, safeEqual, sha256Hex, verifyPassword } from '../../admin/passwords.js';
-import { firstIssue, formFeedFields, idParam } from '../../admin/schemas.js';
+import { firstIssue as firstSchemaIssue, formFeedFields, idParam } from '../../admin/schemas.js';
 import {
   deleteExpiredSessions,
   deleteSession,
@@ -145,6 +145,13 @@ function formObject(body: unknown, names: string[]): Record<string, string> {
     if (v !== undefined) out[n] = v;
   }
   return out;
+}
+
+/** A form has one tags field: "tags.2" (the third tag) is reported against it. */
+function firstIssue(error: z.ZodError): FieldError {
+  const issue = firstSchemaIssue(error);
+  const [field, index] = issue.field.split('.');
+  return index === undefined ? issue : { ...issue, field: field!, reason: `tag ${Number(index) + 1}: ${issue.reason}` };
 }
 
 const safeNext = (next: string | undefined) => (next && /^\/admin(\/[^/\\]|\/?$|\?)/.test(next) && !next.includes('//') ? next : '/admin');
@@ -287,6 +294,8 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { deps: Server
     }
     const username = (formValue(request.body, 'username') ?? '').trim();
     const password = formValue(request.body, 'password') ?? '';
+    // No account has an empty name or password: no need to spend a hash to say so.
+    if (!username || !password) return loginForm(request, reply, 400, 'Enter your user name and password.', username);
     const admin = username && username.length <= 64 ? findAdminByName(db, username) : undefined;
     // An unknown user costs one scrypt too, so timing does not reveal which accounts exist.
     const ok = (await verifyPassword(password, admin?.passwordHash ?? (await dummyPasswordHash()))) && admin !== undefined;
