@@ -435,6 +435,18 @@ describe('sanitizeContent: what is kept', () => {
     expect(sanitizeContent(out, BASE)).toBe(out);
   });
 
+  it('survives 20,000 nested elements without exhausting the stack', () => {
+    const out = expectSafe('<div><b>'.repeat(10_000) + '<img src=x onerror=alert(1)>deep');
+    expect(htmlToText(out)).toBe('deep');
+  });
+
+  it.each<[string, string]>([
+    ['empty', ''],
+    ['plain text', 'just text'],
+  ])('%s stays as it is', (_name, input) => {
+    expect(sanitizeContent(input, BASE)).toBe(input);
+  });
+
   it('exports the frame origins for the Content-Security-Policy', () => {
     expect(IFRAME_ORIGINS).toEqual([
       'https://www.youtube.com',
