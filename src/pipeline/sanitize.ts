@@ -166,9 +166,11 @@ const PASS_ONE: sanitizeHtml.IOptions = {
 
 /** Untrusted feed HTML → safe, well-formed HTML whose every URL is absolute and re-checked. */
 export function sanitizeContent(html: string, baseUrl: string): string {
-  const firstPass = sanitizeHtml(reserialize(parseDocument(html, { decodeEntities: true }).children), PASS_ONE);
+  const base = usableBase(baseUrl);
+  const parsed = parseDocument(html, { decodeEntities: true });
+  const firstPass = sanitizeHtml(reserialize(parsed.children, base), PASS_ONE);
   const doc = parseDocument(firstPass, { decodeEntities: true });
-  return renderChildren(doc.children, { base: usableBase(baseUrl), parent: null });
+  return renderChildren(doc.children, { base, parent: null });
 }
 
 /** Elements htmlparser2 (and browsers) never give children; no end tag is written for them. */
@@ -182,8 +184,9 @@ const PARSER_VOID = new Set([
  * bundles an older htmlparser2 that, unlike browsers and the current one, reads markup inside
  * noembed, noframes, plaintext and iframe; handing it this canonical form makes pass 1 see the tree
  * pass 2 and the reader's browser see, so nothing hidden from the browser resurfaces as content.
+ * Attribute names that could not survive being written back are dropped here.
  */
-function reserialize(nodes: readonly DomNode[], depth = 0): string {
+function reserialize(nodes: readonly DomNode[], base: URL | null, depth = 0): string {
   let out = '';
   for (const node of nodes) {
     if (depth >= NESTING_LIMIT) {
@@ -193,15 +196,18 @@ function reserialize(nodes: readonly DomNode[], depth = 0): string {
     } else if (isElement(node)) {
       // A name the tokenizer let through with quotes or brackets in it is no element we know.
       if (!/^[a-z][a-z0-9:-]*$/i.test(node.name)) {
-        out += reserialize(node.children, depth + 1);
+        out += reserialize(node.children, base, depth + 1);
         continue;
       }
       out += '<' + node.name;
       for (const [attr, value] of Object.entries(node.attribs)) {
-        if (/^[^\s"'<>\/=\u0000-\u001f\u007f]+$/.test(attr)) out += ` ${attr}="${escapeAttribute(value)}"`;
+        if (!/^[^\s"'<>\/=\u0000-\u001f\u007f]+$/.test(attr)) continue;
+        // sanitize-html's srcset parser logs every malformed candidate to stdout: hand it clean ones.
+        const written = attr === 'srcset' ? checkSrcset(value, base) : value;
+        if (written !== null) out += ` ${attr}="${escapeAttribute(written)}"`;
       }
       out += '>';
-      if (!PARSER_VOID.has(node.name)) out += reserialize(node.children, depth + 1) + `</${node.name}>`;
+      if (!PARSER_VOID.has(node.name)) out += reserialize(node.children, base, depth + 1) + `</${node.name}>`;
     }
   }
   return out;
@@ -388,7 +394,7 @@ function checkIframeSrc(value: string, base: URL | null): string | null {
 function checkSrcset(value: string, base: URL | null): string | null {
   const kept: string[] = [];
   for (const { url, descriptor } of parseSrcset(value)) {
-    if (!/^(\d+w|\d+(\.\d+)?x|\d+h)?$/.test(descriptor)) continue;
+    if (!/^(\d+w|\d+(\.\d+)?x)?$/.test(descriptor)) continue; // a lone `h` is invalid
     let resolved = checkUrl(url, base, WEB_SCHEMES);
     if (resolved === null) continue;
     // A trailing comma would be read back as a separator.
