@@ -1,5 +1,5 @@
 // The one HTML allowlist: untrusted feed HTML becomes safe HTML once, at ingest.
-// Pass 1 is sanitize-html; pass 2 re-parses its output, resolves every URL against the entry's base and re-checks it.
+// The input is re-serialized as parsed, filtered by sanitize-html, then parsed once more so every URL is resolved against the entry's base and re-checked.
 import sanitizeHtml from 'sanitize-html';
 import { DomUtils, ElementType, Parser, parseDocument } from 'htmlparser2';
 
