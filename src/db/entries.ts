@@ -1,6 +1,7 @@
 // The entries table: each post once per feed (UNIQUE(feed_id, entry_key)), tombstones for expired ones.
 import type { Entry } from '../model.js';
 import type { Db } from './open.js';
+import { statement } from './statements.js';
 
 export interface EntryRow {
   id: number;
@@ -76,23 +77,23 @@ export interface EntryWrite {
 
 /** Prepared statements for one refresh; prepare once per database, reuse per entry. */
 export function entryStatements(db: Db) {
-  const byKey = db.prepare<[number, string], StoredEntryKey>(
+  const byKey = statement<[number, string], StoredEntryKey>(db, 
     'SELECT id, entry_key, content_hash, expired, first_seen_at, sort_at FROM entries WHERE feed_id = ? AND entry_key = ?',
   );
-  const byLink = db.prepare<[number, string], StoredEntryKey>(
+  const byLink = statement<[number, string], StoredEntryKey>(db, 
     'SELECT id, entry_key, content_hash, expired, first_seen_at, sort_at FROM entries WHERE feed_id = ? AND link = ? ORDER BY id LIMIT 1',
   );
-  const otherFeedByLink = db.prepare<[string, number], { id: number }>(
+  const otherFeedByLink = statement<[string, number], { id: number }>(db, 
     'SELECT id FROM entries WHERE link = ? AND feed_id != ? AND duplicate_of IS NULL AND expired = 0 ORDER BY id LIMIT 1',
   );
-  const insert = db.prepare(
+  const insert = statement(db, 
     `INSERT INTO entries (feed_id, entry_key, guid, link, title, author, content_html, summary_html, content_hash,
        published_at, updated_at, first_seen_at, sort_at, duplicate_of, expired)
      VALUES (@feedId, @entryKey, @guid, @link, @title, @author, @contentHtml, @summaryHtml, @contentHash,
        @publishedAt, @updatedAt, @firstSeenAt, @sortAt, @duplicateOf, @expired)`,
   );
   // An update keeps first_seen_at and sort_at: a corrected post does not jump to the top.
-  const update = db.prepare(
+  const update = statement(db, 
     `UPDATE entries SET guid = @guid, link = @link, title = @title, author = @author, content_html = @contentHtml,
        summary_html = @summaryHtml, content_hash = @contentHash, published_at = @publishedAt, updated_at = @updatedAt
      WHERE id = @id`,
@@ -107,27 +108,25 @@ export function entryStatements(db: Db) {
 }
 
 export function getEntry(db: Db, id: number): Entry | undefined {
-  const row = db.prepare<[number], EntryRow>('SELECT * FROM entries WHERE id = ?').get(id);
+  const row = statement<[number], EntryRow>(db, 'SELECT * FROM entries WHERE id = ?').get(id);
   return row && toEntry(row);
 }
 
 /** Newest visible entries, with their feed id: the simplest timeline. */
 export function listLatestEntries(db: Db, limit: number, offset = 0): Entry[] {
-  return db
-    .prepare<[number, number], EntryRow>(`SELECT e.* FROM entries e WHERE ${VISIBLE} ORDER BY e.sort_at DESC, e.id DESC LIMIT ? OFFSET ?`)
+  return statement<[number, number], EntryRow>(db, `SELECT e.* FROM entries e WHERE ${VISIBLE} ORDER BY e.sort_at DESC, e.id DESC LIMIT ? OFFSET ?`)
     .all(limit, offset)
     .map(toEntry);
 }
 
 export function listFeedEntries(db: Db, feedId: number): Entry[] {
-  return db
-    .prepare<[number], EntryRow>('SELECT e.* FROM entries e WHERE e.feed_id = ? AND e.expired = 0 ORDER BY e.sort_at DESC, e.id DESC')
+  return statement<[number], EntryRow>(db, 'SELECT e.* FROM entries e WHERE e.feed_id = ? AND e.expired = 0 ORDER BY e.sort_at DESC, e.id DESC')
     .all(feedId)
     .map(toEntry);
 }
 
 export function setEntryHidden(db: Db, id: number, hidden: boolean): boolean {
-  return db.prepare('UPDATE entries SET hidden = ? WHERE id = ?').run(hidden ? 1 : 0, id).changes > 0;
+  return statement(db, 'UPDATE entries SET hidden = ? WHERE id = ?').run(hidden ? 1 : 0, id).changes > 0;
 }
 
 export interface RetentionPolicy {
@@ -150,7 +149,7 @@ export function expireEntries(db: Db, policy: RetentionPolicy, now = Date.now())
          FROM entries WHERE expired = 0)
        WHERE rank > @keepPerFeed AND sort_at < @cutoff`;
     const params = { keepPerFeed: policy.keepPerFeed, cutoff };
-    db.prepare(`UPDATE entries SET duplicate_of = NULL WHERE duplicate_of IN (${expiring})`).run(params);
+    statement(db, `UPDATE entries SET duplicate_of = NULL WHERE duplicate_of IN (${expiring})`).run(params);
     const { changes } = db
       .prepare(
         `UPDATE entries SET expired = 1, content_html = NULL, summary_html = NULL, duplicate_of = NULL
@@ -163,5 +162,5 @@ export function expireEntries(db: Db, policy: RetentionPolicy, now = Date.now())
 
 /** Moves whenever anything readers see changes (triggers in migration 0001), in any process. */
 export function contentVersion(db: Db): number {
-  return (db.prepare('SELECT version FROM content_version WHERE id = 1').get() as { version: number }).version;
+  return (statement(db, 'SELECT version FROM content_version WHERE id = 1').get() as { version: number }).version;
 }

@@ -1,6 +1,7 @@
 // The feeds table: subscriptions, their admin-given details and their fetch health.
 import type { Feed, FeedStatus } from '../model.js';
 import type { Db } from './open.js';
+import { statement } from './statements.js';
 
 interface FeedRow {
   id: number;
@@ -59,12 +60,12 @@ function toFeed(row: FeedRow): Feed {
 }
 
 export function getFeed(db: Db, id: number): Feed | undefined {
-  const row = db.prepare<[number], FeedRow>(`${SELECT_FEED} WHERE f.id = ?`).get(id);
+  const row = statement<[number], FeedRow>(db, `${SELECT_FEED} WHERE f.id = ?`).get(id);
   return row && toFeed(row);
 }
 
 export function findFeedByUrl(db: Db, url: string): Feed | undefined {
-  const row = db.prepare<[string], FeedRow>(`${SELECT_FEED} WHERE f.url = ?`).get(url);
+  const row = statement<[string], FeedRow>(db, `${SELECT_FEED} WHERE f.url = ?`).get(url);
   return row && toFeed(row);
 }
 
@@ -76,13 +77,12 @@ export function findFeed(db: Db, urlOrId: string): Feed | undefined {
 
 /** Subscriptions (not the removed ones), by display name. */
 export function listFeeds(db: Db): Feed[] {
-  return db.prepare<[], FeedRow>(`${SELECT_FEED} WHERE f.status != 'removed' ORDER BY lower(coalesce(f.name, f.title, f.url)), f.id`).all().map(toFeed);
+  return statement<[], FeedRow>(db, `${SELECT_FEED} WHERE f.status != 'removed' ORDER BY lower(coalesce(f.name, f.title, f.url)), f.id`).all().map(toFeed);
 }
 
 /** Active feeds whose next fetch time has come (or was never set). */
 export function listDueFeeds(db: Db, now: number): Feed[] {
-  return db
-    .prepare<[number], FeedRow>(`${SELECT_FEED} WHERE f.status = 'active' AND (f.next_fetch_at IS NULL OR f.next_fetch_at <= ?) ORDER BY f.id`)
+  return statement<[number], FeedRow>(db, `${SELECT_FEED} WHERE f.status = 'active' AND (f.next_fetch_at IS NULL OR f.next_fetch_at <= ?) ORDER BY f.id`)
     .all(now)
     .map(toFeed);
 }
@@ -98,12 +98,12 @@ export interface NewFeed {
 
 export function insertFeed(db: Db, feed: NewFeed, now = Date.now()): Feed {
   return db.transaction(() => {
-    const removed = db.prepare<[string], { id: number }>("SELECT id FROM feeds WHERE url = ? AND status = 'removed'").get(feed.url);
+    const removed = statement<[string], { id: number }>(db, "SELECT id FROM feeds WHERE url = ? AND status = 'removed'").get(feed.url);
     let id: number;
     if (removed) {
       // Re-subscribing to a feed removed with its entries kept: revive the row, entries and all.
       id = removed.id;
-      db.prepare("UPDATE feeds SET status = 'active', name = ?, link = ?, face = ?, excerpt = ?, next_fetch_at = NULL WHERE id = ?").run(
+      statement(db, "UPDATE feeds SET status = 'active', name = ?, link = ?, face = ?, excerpt = ?, next_fetch_at = NULL WHERE id = ?").run(
         feed.name ?? null, feed.link ?? null, feed.face ?? null, feed.excerpt ? 1 : 0, id);
     } else {
       const { lastInsertRowid } = db
@@ -112,7 +112,7 @@ export function insertFeed(db: Db, feed: NewFeed, now = Date.now()): Feed {
       id = Number(lastInsertRowid);
     }
     setFeedTags(db, id, feed.tags ?? []);
-    db.prepare('DELETE FROM removed_feeds WHERE url = ?').run(feed.url);
+    statement(db, 'DELETE FROM removed_feeds WHERE url = ?').run(feed.url);
     return getFeed(db, id)!;
   })();
 }
@@ -143,7 +143,7 @@ export function updateFeed(db: Db, id: number, edit: FeedEdit): Feed | undefined
     }
     const names = Object.keys(columns);
     if (names.length) {
-      db.prepare(`UPDATE feeds SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id`).run({ ...columns, id });
+      statement(db, `UPDATE feeds SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id`).run({ ...columns, id });
     }
     if (edit.tags !== undefined) setFeedTags(db, id, edit.tags);
     return getFeed(db, id);
@@ -151,8 +151,8 @@ export function updateFeed(db: Db, id: number, edit: FeedEdit): Feed | undefined
 }
 
 export function setFeedTags(db: Db, feedId: number, tags: string[]): void {
-  db.prepare('DELETE FROM feed_tags WHERE feed_id = ?').run(feedId);
-  const insert = db.prepare('INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)');
+  statement(db, 'DELETE FROM feed_tags WHERE feed_id = ?').run(feedId);
+  const insert = statement(db, 'INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)');
   for (const tag of tags) insert.run(feedId, tag);
 }
 
@@ -166,20 +166,20 @@ export function removeFeed(db: Db, id: number, options: { purge: boolean }, now 
   return db.transaction(() => {
     const feed = getFeed(db, id);
     if (!feed) return false;
-    db.prepare('INSERT OR REPLACE INTO removed_feeds (url, removed_at) VALUES (?, ?)').run(feed.url, now);
-    if (options.purge) db.prepare('DELETE FROM feeds WHERE id = ?').run(id);
-    else db.prepare("UPDATE feeds SET status = 'removed', next_fetch_at = NULL WHERE id = ?").run(id);
+    statement(db, 'INSERT OR REPLACE INTO removed_feeds (url, removed_at) VALUES (?, ?)').run(feed.url, now);
+    if (options.purge) statement(db, 'DELETE FROM feeds WHERE id = ?').run(id);
+    else statement(db, "UPDATE feeds SET status = 'removed', next_fetch_at = NULL WHERE id = ?").run(id);
     return true;
   })();
 }
 
 export function wasRemoved(db: Db, url: string): boolean {
-  return db.prepare('SELECT 1 FROM removed_feeds WHERE url = ?').get(url) !== undefined;
+  return statement(db, 'SELECT 1 FROM removed_feeds WHERE url = ?').get(url) !== undefined;
 }
 
 /** What refresh learned about the feed itself (title, home page, image). */
 export function updateFeedMetadata(db: Db, id: number, meta: { title: string | null; siteLink: string | null; image: string | null }): void {
-  db.prepare('UPDATE feeds SET title = coalesce(?, title), site_link = coalesce(?, site_link), image = coalesce(?, image) WHERE id = ?').run(
+  statement(db, 'UPDATE feeds SET title = coalesce(?, title), site_link = coalesce(?, site_link), image = coalesce(?, image) WHERE id = ?').run(
     meta.title,
     meta.siteLink,
     meta.image,
@@ -198,7 +198,7 @@ export interface FetchSuccess {
 }
 
 export function recordFetchSuccess(db: Db, id: number, s: FetchSuccess): void {
-  db.prepare(
+  statement(db, 
     `UPDATE feeds SET last_attempt_at = @at, last_success_at = @at, last_http_status = @httpStatus,
        etag = @etag, last_modified = @lastModified, error_code = NULL, error_message = NULL,
        error_count = 0, next_fetch_at = @nextFetchAt, has_fetched = 1, status = 'active',
@@ -218,7 +218,7 @@ export interface FetchFailure {
 }
 
 export function recordFetchFailure(db: Db, id: number, f: FetchFailure): void {
-  db.prepare(
+  statement(db, 
     `UPDATE feeds SET last_attempt_at = @at, last_http_status = @httpStatus, error_code = @code,
        error_message = @message, error_count = @errorCount, next_fetch_at = @nextFetchAt, status = @status
      WHERE id = @id`,
@@ -226,8 +226,7 @@ export function recordFetchFailure(db: Db, id: number, f: FetchFailure): void {
 }
 
 export function countEntriesByFeed(db: Db): Map<number, { entries: number; latest: number | null }> {
-  const rows = db
-    .prepare<[], { feed_id: number; n: number; latest: number | null }>(
+  const rows = statement<[], { feed_id: number; n: number; latest: number | null }>(db, 
       'SELECT feed_id, count(*) AS n, max(sort_at) AS latest FROM entries WHERE expired = 0 GROUP BY feed_id',
     )
     .all();

@@ -1,6 +1,6 @@
 // Turns a fetched body into text: picks the character encoding from the BOM, the HTTP
 // charset, then the document's own declaration, and decodes it with iconv-lite.
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 
 export type DecodeResult = { kind: 'ok'; text: string; encoding: string } | { kind: 'error'; message: string };
@@ -80,8 +80,7 @@ function declaredEncoding(head: string): string | null {
 }
 
 function hasNonAscii(body: Buffer): boolean {
-  for (const b of body) if (b >= 0x80) return true;
-  return false;
+  return !isAscii(body); // native; a JS loop over a 5 MiB body showed up in the ingest profile
 }
 
 /** UTF-16 text without a BOM shows as NUL bytes between ASCII ones in `<?xml`. */
