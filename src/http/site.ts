@@ -24,7 +24,17 @@ import {
 } from '../db/timeline.js';
 import type { Feed } from '../model.js';
 import { agoPhrase } from '../render/dates.js';
-import { renderNotFoundPage, renderSearchPage, renderTimelinePage, scopeFeedPath, scopePath, type PageScope, type SiteInfo } from '../render/pages.js';
+import {
+  AGO_PLACEHOLDER,
+  renderNotFoundPage,
+  renderSearchPage,
+  renderSidebar,
+  renderTimelinePage,
+  scopeFeedPath,
+  scopePath,
+  type PageScope,
+  type SiteInfo,
+} from '../render/pages.js';
 import { relativeHref } from '../render/links.js';
 import { htmlToText, queryWords } from '../render/text.js';
 import { renderAtom, renderJsonFeed, renderRss, type ChannelInfo } from '../syndicate/feeds.js';
@@ -134,6 +144,9 @@ interface Snapshot {
   lastModified: number;
   feeds: ReturnType<typeof listFeedSummaries>;
   tags: ReturnType<typeof listTags>;
+  /** Entry counts per scope and rendered sidebars, filled as pages ask for them. */
+  counts: Map<string, number>;
+  sidebars: Map<string, string>;
 }
 
 export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
@@ -166,16 +179,39 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
   function current(): Snapshot {
     const version = versionStmt.get()!.version;
     if (snapshot?.version !== version) {
-      snapshot = { version, updatedAt: lastUpdatedAt(db), lastModified: lastModifiedAt(db), feeds: listFeedSummaries(db), tags: listTags(db) };
+      snapshot = { version, updatedAt: lastUpdatedAt(db), lastModified: lastModifiedAt(db), feeds: listFeedSummaries(db), tags: listTags(db), counts: new Map(), sidebars: new Map() };
     }
     return snapshot;
   }
 
-  const cache = new Map<string, { stamp: string; doc: Doc }>();
-  function remember(key: string, stamp: string, doc: Doc): Doc {
+  function count(snap: Snapshot, scope: Scope): number {
+    const key = scope.kind === 'all' ? 'all' : scope.kind === 'tag' ? `tag:${scope.tag}` : `feed:${scope.feedId}`;
+    let n = snap.counts.get(key);
+    if (n === undefined) snap.counts.set(key, (n = countTimeline(db, scope)));
+    return n;
+  }
+
+  /**
+   * A cached document. A page saying "updated N minutes ago" is kept as `template` with
+   * AGO_PLACEHOLDER in it: when only the phrase changes, the phrase is swapped in (a string
+   * replace) instead of querying and rendering again.
+   */
+  interface Cached {
+    version: number;
+    /** Hour of rendering: "inactive" marks are judged against the clock, so pages expire hourly. */
+    hour: number;
+    template: string | null;
+    phrase: string;
+    doc: Doc;
+  }
+  const cache = new Map<string, Cached>();
+  function remember(key: string, entry: Cached): Doc {
     if (cache.size >= maxDocs) cache.delete(cache.keys().next().value!);
-    cache.set(key, { stamp, doc });
-    return doc;
+    cache.set(key, entry);
+    return entry.doc;
+  }
+  function withPhrase(template: string, phrase: string, lastModified: number): Doc {
+    return makeDoc(200, HTML, template.replace(AGO_PLACEHOLDER, phrase), lastModified);
   }
 
   function notFound(sitePath: string): Doc {
@@ -235,26 +271,25 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
         } else {
           scope = route.scope;
         }
-        const total = countTimeline(db, route.scope);
+        const total = count(snap, route.scope);
         const pages = Math.max(1, Math.ceil(total / perPage));
         if (route.page > pages) return notFound(sitePath);
         const entries = listTimeline(db, route.scope, perPage, (route.page - 1) * perPage);
         const known: Feed[] = snap.feeds.map((f) => f.feed);
-        const html = renderTimelinePage(templates, site, {
-          scope,
-          page: route.page,
-          pages,
-          total,
-          entries,
-          feeds: feedsById(db, entries, known),
-          sidebar: {
-            feeds: scope.kind === 'tag' ? snap.feeds.filter((f) => f.feed.tags.includes((scope as { tag: string }).tag)) : snap.feeds,
-            tags: snap.tags,
-            updatedAt: snap.updatedAt,
-            activityThresholdDays: config.page.activity_threshold_days,
-          },
-          now: now(),
-        });
+        const at = now();
+        const tag = scope.kind === 'tag' ? scope.tag : null;
+        const sidebar = {
+          feeds: tag === null ? snap.feeds : snap.feeds.filter((f) => f.feed.tags.includes(tag)),
+          tags: snap.tags,
+          updatedAt: snap.updatedAt,
+          activityThresholdDays: config.page.activity_threshold_days,
+        };
+        // One sidebar per sub-planet and link depth; "inactive" is judged once an hour.
+        const from = scopePath(scope, route.page);
+        const sidebarKey = `${tag ?? ''}|${from.split('/').length}|${Math.floor(at / 3_600_000)}`;
+        let sidebarHtml = snap.sidebars.get(sidebarKey);
+        if (sidebarHtml === undefined) snap.sidebars.set(sidebarKey, (sidebarHtml = renderSidebar(templates, site, sidebar, scope, from, at, AGO_PLACEHOLDER)));
+        const html = renderTimelinePage(templates, site, { scope, page: route.page, pages, total, entries, feeds: feedsById(db, entries, known), sidebar, now: at, sidebarHtml });
         return makeDoc(200, HTML, html, snap.lastModified);
       }
     }
@@ -262,17 +297,21 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
 
   return {
     get(sitePath) {
+      const snap = current();
+      const hit = cache.get(sitePath);
+      const at = now();
+      const hour = Math.floor(at / 3_600_000);
+      const phrase = snap.updatedAt !== null ? agoPhrase(snap.updatedAt, at) : '';
+      if (hit && hit.version === snap.version && (hit.template === null || hit.hour === hour)) {
+        if (hit.template === null || hit.phrase === phrase) return hit.doc;
+        hit.phrase = phrase;
+        return (hit.doc = withPhrase(hit.template, phrase, hit.doc.lastModified));
+      }
       const route = parseSitePath(sitePath);
       if (!route) return notFound(sitePath);
-      const snap = current();
-      // HTML pages say "updated N minutes ago": the phrase is part of the key, so a cached page
-      // is re-rendered when the phrase would change, not only when the data does.
-      const phrase = route.kind === 'page' && snap.updatedAt !== null ? agoPhrase(snap.updatedAt, now()) : '';
-      const stamp = `${snap.version}|${phrase}`;
-      const hit = cache.get(sitePath);
-      if (hit && hit.stamp === stamp) return hit.doc;
       const doc = render(sitePath, route, snap);
-      return remember(sitePath, stamp, doc);
+      const template = doc.status === 200 && doc.type === HTML && doc.body.includes(AGO_PLACEHOLDER) ? doc.body.toString('utf8') : null;
+      return remember(sitePath, { version: snap.version, hour, template, phrase, doc: template === null ? doc : withPhrase(template, phrase, doc.lastModified) });
     },
 
     search(query, page) {
@@ -314,10 +353,10 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
     paths() {
       const snap = current();
       const out: string[] = [];
-      const pagesOf = (scope: Scope) => Math.max(1, Math.ceil(countTimeline(db, scope) / perPage));
       const addPages = (scope: Scope, base: string) => {
         out.push(base);
-        for (let n = 2; n <= pagesOf(scope); n++) out.push(`${base === '/' ? '' : base}/page/${n}`);
+        const pages = Math.max(1, Math.ceil(count(snap, scope) / perPage));
+        for (let n = 2; n <= pages; n++) out.push(`${base === '/' ? '' : base}/page/${n}`);
       };
       addPages({ kind: 'all' }, '/');
       for (const file of Object.keys(FEED_FILES)) out.push(`/${file}`);

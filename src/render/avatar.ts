@@ -1,5 +1,5 @@
-// Initials avatars: a data: URI SVG (allowed by the CSP's img-src data:), so a blog without a
-// face or image still gets a picture and never a broken one.
+// Initials avatars: letters on a colour picked from the name, drawn by CSS (views/_face.eta,
+// assets/planet.css), so a blog without a face still gets one, never a broken image, in a few bytes.
 import { createHash } from 'node:crypto';
 
 /** One or two letters standing for a name: "Jane Doe" → "JD", "planet.debian.org" → "P". */
@@ -10,12 +10,9 @@ export function initials(name: string): string {
   return pick.join('').toUpperCase();
 }
 
-export function initialsAvatar(name: string): string {
-  const hue = createHash('sha1').update(name).digest().readUInt16BE(0) % 360;
-  const text = initials(name).replace(/[&<>"']/g, '');
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">` +
-    `<rect width="64" height="64" rx="8" fill="hsl(${hue},45%,42%)"/>` +
-    `<text x="32" y="33" dy=".35em" text-anchor="middle" font-family="system-ui,sans-serif" font-size="28" font-weight="600" fill="#fff">${text}</text></svg>`;
-  return `data:image/svg+xml,${encodeURIComponent(svg)}`;
+/** Number of avatar colours (classes hue-0 … hue-11 in planet.css). */
+export const AVATAR_HUES = 12;
+
+export function avatarHue(name: string): number {
+  return createHash('sha1').update(name).digest().readUInt16BE(0) % AVATAR_HUES;
 }

@@ -12,7 +12,17 @@ export interface DateFormatter {
   full(ms: number): string;
 }
 
+const formatters = new Map<string, DateFormatter>();
+
+/** Intl formatters are slow to construct: one set per zone and language, reused by every render. */
 export function createDateFormatter(timeZone: string, language: string): DateFormatter {
+  const key = `${timeZone}|${language}`;
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, (f = makeDateFormatter(timeZone, language)));
+  return f;
+}
+
+function makeDateFormatter(timeZone: string, language: string): DateFormatter {
   const locale = safeLocale(language);
   const day = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
   const key = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });

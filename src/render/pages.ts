@@ -4,7 +4,7 @@
 import { Parser } from 'htmlparser2';
 import { feedDisplayName, feedHomeLink, type Entry, type Feed } from '../model.js';
 import type { Templates } from '../views.js';
-import { initialsAvatar } from './avatar.js';
+import { avatarHue, initials } from './avatar.js';
 import { agoPhrase, createDateFormatter, type DateFormatter } from './dates.js';
 import { relativeHref } from './links.js';
 import { highlight, htmlToText, snippet } from './text.js';
@@ -45,6 +45,8 @@ export interface TimelineInput {
   feeds: Map<number, Feed>;
   sidebar: SidebarInput;
   now: number;
+  /** The sidebar already rendered (renderSidebar) for this page's scope and depth; rendered here when absent. */
+  sidebarHtml?: string;
 }
 
 /** Site path of a scope's page N ("/", "/page/2", "/tag/t", "/feed/3/page/2"). */
@@ -103,11 +105,12 @@ interface Face {
   /** The blog's picture, if it has one (may fail to load: the initials sit underneath). */
   photo: string | null;
   initials: string;
+  hue: number;
 }
 
-function faceOf(feed: Feed): Face {
-  const photo = safeHref(feed.face) ?? safeHref(feed.image);
-  return { photo, initials: initialsAvatar(feedDisplayName(feed)) };
+function faceOf(feed: Feed | undefined, name: string): Face {
+  const photo = feed ? (safeHref(feed.face) ?? safeHref(feed.image)) : null;
+  return { photo, initials: initials(name), hue: avatarHue(name) };
 }
 
 function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, from: string, showAuthor: boolean) {
@@ -138,7 +141,7 @@ function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, f
     blog,
     blogLink: feed ? safeHref(feedHomeLink(feed)) : null,
     blogPage: feed && feed.status !== 'removed' ? relativeHref(from, `/feed/${feed.id}`) : null,
-    face: feed ? faceOf(feed) : { photo: null, initials: initialsAvatar(blog) },
+    face: faceOf(feed, blog),
     showAuthor,
     iso: new Date(entry.sortAt).toISOString(),
     time: dates.time(entry.sortAt),
@@ -169,6 +172,19 @@ export function groupByDay(entries: Entry[], feeds: Map<number, Feed>, dates: Da
   return days;
 }
 
+/**
+ * Stands for "N minutes ago" in a sidebar rendered for caching: the cache swaps in the phrase, so a
+ * page is not re-rendered every minute just because the clock moved (src/http/site.ts).
+ */
+export const AGO_PLACEHOLDER = '@@planet-updated-ago@@';
+
+/** The sidebar alone; `ago` overrides the "updated N minutes ago" phrase (e.g. AGO_PLACEHOLDER). */
+export function renderSidebar(templates: Templates, site: SiteInfo, sidebar: SidebarInput, scope: PageScope, from: string, now: number, ago?: string): string {
+  const view = sidebarView(sidebar, scope, from, now, createDateFormatter(site.timeZone, site.language));
+  if (view.updated && ago !== undefined) view.updated.ago = ago;
+  return templates.render('_sidebar', view);
+}
+
 function sidebarView(sidebar: SidebarInput, scope: PageScope, from: string, now: number, dates: DateFormatter) {
   const threshold = now - sidebar.activityThresholdDays * 86_400_000;
   const feedScope = scope.kind === 'tag' ? scope : ({ kind: 'all' } as const);
@@ -178,7 +194,6 @@ function sidebarView(sidebar: SidebarInput, scope: PageScope, from: string, now:
       home: safeHref(feedHomeLink(feed)) ?? safeHref(feed.url),
       url: safeHref(feed.url),
       page: relativeHref(from, `/feed/${feed.id}`),
-      current: scope.kind === 'feed' && scope.feed.id === feed.id,
       broken: feed.status === 'gone' ? 'gone: the feed answered 410, polling stopped' : feed.errorCode ? `${feed.errorCode}: ${feed.errorMessage ?? ''}`.trim() : null,
       inactive: feed.hasFetched && (latest === null || latest < threshold),
       neverFetched: !feed.hasFetched && !feed.errorCode,
@@ -234,7 +249,7 @@ export function renderTimelinePage(templates: Templates, site: SiteInfo, input: 
   const data = {
     ...layoutView(site, from, title, alternates),
     heading,
-    blog: scope.kind === 'feed' ? { home: safeHref(feedHomeLink(scope.feed)), url: safeHref(scope.feed.url), face: faceOf(scope.feed) } : null,
+    blog: scope.kind === 'feed' ? { home: safeHref(feedHomeLink(scope.feed)), url: safeHref(scope.feed.url), face: faceOf(scope.feed, feedDisplayName(scope.feed)) } : null,
     firstRun: scope.kind === 'all' && input.total === 0,
     days: groupByDay(input.entries, input.feeds, dates, from),
     pager: {
@@ -243,7 +258,8 @@ export function renderTimelinePage(templates: Templates, site: SiteInfo, input: 
       newer: page > 1 ? relativeHref(from, scopePath(scope, page - 1)) : null,
       older: page < pages ? relativeHref(from, scopePath(scope, page + 1)) : null,
     },
-    sidebar: sidebarView(input.sidebar, scope, from, input.now, dates),
+    feedCount: input.sidebar.feeds.length,
+    sidebarHtml: input.sidebarHtml ?? renderSidebar(templates, site, input.sidebar, scope, from, input.now),
   };
   return templates.render(data.firstRun ? 'first-run' : 'page', data);
 }
@@ -280,7 +296,7 @@ export function renderSearchPage(templates: Templates, site: SiteInfo, input: Se
         author: entry.author?.trim() || blog,
         blog,
         blogLink: feed ? safeHref(feedHomeLink(feed)) : null,
-        face: feed ? faceOf(feed) : { photo: null, initials: initialsAvatar(blog) },
+        face: faceOf(feed, blog),
         iso: new Date(entry.sortAt).toISOString(),
         date: dates.full(entry.sortAt),
         snippetHtml: snippet(htmlToText(entry.contentHtml ?? entry.summaryHtml ?? ''), input.words),

@@ -1,0 +1,189 @@
+// Serving bench: wrk at 50 connections against our server (/, /atom.xml, a conditional /) and, as the
+// baseline, against nginx serving the `planet build` output of the same database.
+// Alone: `npx tsx bench/serve.ts [DB]` (seeds 1,000 feeds × 20 entries into a temp database without DB).
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { build } from '../src/commands/build.js';
+import { parseConfig } from '../src/config.js';
+import { openDb, type Db } from '../src/db/open.js';
+import { buildServer } from '../src/http/server.js';
+
+const run = promisify(execFile);
+const SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 8);
+const CONNECTIONS = 50;
+
+interface WrkResult {
+  requests_per_second: number;
+  p50_ms: number;
+  p99_ms: number;
+  non_2xx_3xx: number;
+}
+
+function ms(value: string, unit: string): number {
+  const n = Number(value);
+  return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n;
+}
+
+async function wrk(url: string, headers: Record<string, string> = {}): Promise<WrkResult> {
+  const args = ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
+  const { stdout } = await run('wrk', args, { timeout: (SECONDS + 30) * 1000 });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN);
+  const p = (q: string) => {
+    const m = new RegExp(`^\\s+${q}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(stdout);
+    return m ? Math.round(ms(m[1]!, m[2]!) * 100) / 100 : NaN;
+  };
+  const bad = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
+  return { requests_per_second: Math.round(rps), p50_ms: p('50'), p99_ms: p('99'), non_2xx_3xx: bad };
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+async function etagOf(url: string): Promise<string> {
+  const res = await fetch(url);
+  await res.arrayBuffer();
+  const etag = res.headers.get('etag');
+  if (!etag) throw new Error(`bench: no ETag from ${url}`);
+  return etag;
+}
+
+/** 1,000 blogs × 20 posts of ~1.5 KB, over the last 200 days: what a big planet holds. */
+export function seedServeBench(db: Db, feeds = 1000, perFeed = 20): void {
+  const now = Date.now();
+  const para = '<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. <a href="https://example.org/x" rel="nofollow noopener noreferrer">A link</a>.</p>';
+  db.transaction(() => {
+    const feed = db.prepare("INSERT INTO feeds (url, title, site_link, created_at, has_fetched, last_success_at) VALUES (?, ?, ?, ?, 1, ?)");
+    const tag = db.prepare('INSERT INTO feed_tags (feed_id, tag) VALUES (?, ?)');
+    const entry = db.prepare(
+      `INSERT INTO entries (feed_id, entry_key, guid, link, title, author, content_html, content_hash, published_at, first_seen_at, sort_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (let f = 1; f <= feeds; f++) {
+      const id = Number(feed.run(`https://blog${f}.example.org/feed.xml`, `Blog number ${f}`, `https://blog${f}.example.org/`, now - 86_400_000 * 300, now - 60_000).lastInsertRowid);
+      tag.run(id, `group${f % 10}`);
+      for (let i = 0; i < perFeed; i++) {
+        const at = now - Math.floor(((i * feeds + f) / (feeds * perFeed)) * 200 * 86_400_000);
+        const link = `https://blog${f}.example.org/${i}`;
+        entry.run(id, `link:${link}`, link, link, `Post ${i} of blog ${f}`, `Author ${f}`, para.repeat(8), `h${f}-${i}`, at, at, at);
+      }
+    }
+  })();
+}
+
+export async function benchServe(opts: { dbPath: string; log: (s: string) => void }): Promise<Record<string, unknown>> {
+  const { log } = opts;
+  const work = mkdtempSync(path.join(tmpdir(), 'planet-bench-serve-'));
+  const config = parseConfig({ planet: { name: 'Bench Planet', link: 'http://127.0.0.1/' }, database: opts.dbPath, fetch: { allow_private_addresses: true } });
+  const configPath = path.join(work, 'planet.yaml');
+  writeFileSync(configPath, stringify(config));
+  const db = openDb(opts.dbPath);
+  const entries = (db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+  const feeds = (db.prepare('SELECT count(*) AS n FROM feeds').get() as { n: number }).n;
+  log(`serve bench: ${feeds} feeds, ${entries} entries, wrk ${CONNECTIONS} connections × ${SECONDS} s per run`);
+
+  const out = path.join(work, 'site');
+  const buildStart = Date.now();
+  const code = await build(['--out', out, '--config', configPath], { out: log, err: log, readStdin: async () => '', env: {} });
+  if (code !== 0) throw new Error(`bench: planet build exited ${code}`);
+  const buildMs = Date.now() - buildStart;
+
+  const app = await buildServer({ db, config, logger: false });
+  const ours = await app.listen({ host: '127.0.0.1', port: 0 });
+
+  const nginxPort = await freePort();
+  const conf = path.join(work, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+daemon off;
+pid ${work}/nginx.pid;
+error_log ${work}/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  include /etc/nginx/mime.types;
+  default_type text/html;
+  types { application/atom+xml xml; }
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000;
+  client_body_temp_path ${work}/tmp; proxy_temp_path ${work}/tmp; fastcgi_temp_path ${work}/tmp; uwsgi_temp_path ${work}/tmp; scgi_temp_path ${work}/tmp;
+  server {
+    listen 127.0.0.1:${nginxPort};
+    root ${out};
+    location / { try_files $uri $uri.html $uri/index.html =404; }
+  }
+}
+`,
+  );
+  const nginx = spawn('nginx', ['-c', conf, '-p', work], { stdio: 'ignore' });
+  const nginxUrl = `http://127.0.0.1:${nginxPort}`;
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        await (await fetch(`${nginxUrl}/`)).arrayBuffer();
+        break;
+      } catch (err) {
+        if (i > 50) throw new Error(`bench: nginx did not start: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    // Warm both (our first request renders and caches the page).
+    for (const base of [ours, nginxUrl]) for (const p of ['/', '/atom.xml']) await (await fetch(base + p)).arrayBuffer();
+    const pageBytes = (await (await fetch(`${ours}/`)).arrayBuffer()).byteLength;
+
+    const results: Record<string, { planetarium: WrkResult; nginx: WrkResult; ratio: number }> = {};
+    const cases: [string, string, (base: string) => Promise<Record<string, string>>][] = [
+      ['/', '/', async () => ({})],
+      ['/atom.xml', '/atom.xml', async () => ({})],
+      ['/ (If-None-Match → 304)', '/', async (base) => ({ 'If-None-Match': await etagOf(`${base}/`) })],
+    ];
+    for (const [name, p, headers] of cases) {
+      const planetarium = await wrk(ours + p, await headers(ours));
+      const baseline = await wrk(nginxUrl + p, await headers(nginxUrl));
+      const ratio = Math.round((planetarium.requests_per_second / baseline.requests_per_second) * 100) / 100;
+      results[name] = { planetarium, nginx: baseline, ratio };
+      log(
+        `  ${name.padEnd(26)} planetarium ${String(planetarium.requests_per_second).padStart(6)} req/s p99 ${planetarium.p99_ms} ms | nginx ${String(baseline.requests_per_second).padStart(6)} req/s p99 ${baseline.p99_ms} ms | ratio ${ratio}`,
+      );
+    }
+    const home = results['/']!;
+    const target = { throughput_ratio_min: 0.5, p99_ms_max: 25 };
+    const met = home.ratio >= target.throughput_ratio_min && home.planetarium.p99_ms <= target.p99_ms_max;
+    log(`  target for /: ≥ 50% of nginx and p99 ≤ 25 ms: ${met ? 'met' : 'NOT met'}`);
+    return { feeds, entries, page_bytes: pageBytes, build_ms: buildMs, connections: CONNECTIONS, seconds_per_run: SECONDS, nginx_workers: 1, results, target, target_met: met };
+  } finally {
+    nginx.kill('SIGQUIT');
+    await new Promise((r) => (nginx.exitCode !== null ? r(null) : nginx.once('close', r)));
+    await app.close();
+    db.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// Runnable alone: npx tsx bench/serve.ts [DB]
+if (import.meta.url === `file://${process.argv[1]}`) {
+  let dbPath = process.argv[2];
+  let tmp: string | undefined;
+  if (!dbPath) {
+    tmp = mkdtempSync(path.join(tmpdir(), 'planet-bench-db-'));
+    dbPath = path.join(tmp, 'planet.db');
+    const db = openDb(dbPath);
+    seedServeBench(db);
+    db.close();
+  }
+  benchServe({ dbPath, log: (s) => console.log(s) })
+    .then((r) => console.log(JSON.stringify(r, null, 2)))
+    .finally(() => tmp && rmSync(tmp, { recursive: true, force: true }));
+}
