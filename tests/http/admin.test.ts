@@ -370,8 +370,9 @@ describe('managing one feed', () => {
     const s = await login(planet.app, planet.db);
     const id = await subscribe(s);
     const refreshed = await s.post(`/admin/feeds/${id}/refresh`);
-    expect(refreshed.statusCode).toBe(200);
-    expect(refreshed.body).toContain('Refreshed: 3 new, 0 updated entries.');
+    expect(refreshed.statusCode).toBe(303);
+    expect(refreshed.headers.location).toBe(`/admin/feeds/${id}?refreshed=ok&new=3&updated=0`);
+    expect((await s.get(refreshed.headers.location as string)).body).toContain('Refreshed: 3 new, 0 updated entries.');
     const spam = planet.db.prepare("SELECT id FROM entries WHERE title LIKE 'Second post%'").get() as { id: number };
     const hide = await s.post(`/admin/entries/${spam.id}/hide`);
     expect(hide.statusCode).toBe(303);

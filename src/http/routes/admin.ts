@@ -403,10 +403,18 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { deps: Server
   };
   const noFeed = (request: FastifyRequest, reply: FastifyReply) => message(reply, request, 404, 'No such feed', 'That subscription does not exist (any more).');
 
-  app.get<{ Params: { id: string }; Querystring: { notice?: string } }>('/feeds/:id', async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { notice?: string; refreshed?: string; new?: string; updated?: string } }>('/feeds/:id', async (request, reply) => {
     const feed = liveFeed(request.params.id);
     if (!feed) return noFeed(request, reply);
-    return feedPage(request, reply, feed.id, { notice: request.query.notice ? NOTICES[request.query.notice] ?? null : null });
+    const q = request.query;
+    const count = (v: string | undefined) => Math.max(0, Number.parseInt(v ?? '0', 10) || 0);
+    const refreshed: Record<string, string> = {
+      ok: `Refreshed: ${count(q.new)} new, ${count(q.updated)} updated entries.`,
+      not_modified: 'Refreshed: not modified since the last fetch.',
+      error: `Refresh failed: ${feed.errorMessage ?? 'see the last error below'}`,
+    };
+    const notice = (q.refreshed ? refreshed[q.refreshed] : undefined) ?? (q.notice ? NOTICES[q.notice] : undefined) ?? null;
+    return feedPage(request, reply, feed.id, { notice });
   });
 
   app.post<{ Params: { id: string } }>('/feeds/:id', async (request, reply) => {
@@ -436,13 +444,9 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { deps: Server
     const result = await refreshNow(db, config, actor(request), feed.id);
     if (result.kind === 'not_found') return noFeed(request, reply);
     if (result.kind === 'busy') return feedPage(request, reply, feed.id, { notice: `A fetch pass is running (${result.owner}); try again in a moment.` }, 409);
-    const notice =
-      result.outcome === 'error'
-        ? `Refresh failed: ${result.message ?? 'unknown error'}`
-        : result.outcome === 'not_modified'
-          ? 'Refreshed: not modified since the last fetch.'
-          : `Refreshed: ${result.entriesNew} new, ${result.entriesUpdated} updated entries.`;
-    return feedPage(request, reply, feed.id, { notice });
+    // Redirect (POST → GET) so a reload does not fetch again; the numbers travel in the query.
+    const query = result.outcome === 'ok' ? `refreshed=ok&new=${result.entriesNew}&updated=${result.entriesUpdated}` : `refreshed=${result.outcome}`;
+    return reply.redirect(`/admin/feeds/${feed.id}?${query}`, 303);
   });
 
   app.post<{ Params: { id: string } }>('/feeds/:id/enable', async (request, reply) => {
