@@ -39,7 +39,7 @@ import {
 } from '../../db/admins.js';
 import { countAudit, listAudit, recordAudit } from '../../db/audit.js';
 import { listFeedEntries } from '../../db/entries.js';
-import { getFeed, listFeeds } from '../../db/feeds.js';
+import { getFeed } from '../../db/feeds.js';
 import type { FeedHealth } from '../../health.js';
 import { feedDisplayName, feedHomeLink } from '../../model.js';
 import { createTemplates } from '../../views.js';

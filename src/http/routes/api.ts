@@ -22,7 +22,7 @@ import { sha256Hex } from '../../admin/passwords.js';
 import { apiAddBody, apiPatchBody, firstIssue, idParam } from '../../admin/schemas.js';
 import { findAdminByTokenHash } from '../../db/admins.js';
 import { listAudit } from '../../db/audit.js';
-import { getFeed, listFeeds } from '../../db/feeds.js';
+import { getFeed } from '../../db/feeds.js';
 import { feedDisplayName, feedHomeLink } from '../../model.js';
 import type { ServerDeps } from '../server.js';
 
