@@ -50,6 +50,8 @@ export interface SoakResult {
   liveEntries: number;
   tombstones: number;
   seconds: number;
+  /** RSS, heap and database size after pass 1, every quarter of the run and the last pass: flat after warm-up is the point. */
+  checkpoints: Array<{ pass: number; rssMb: number; heapMb: number; dbMb: number }>;
 }
 
 /**
@@ -75,18 +77,20 @@ export async function benchSoak(opts: SoakOptions): Promise<SoakResult> {
     let rssStart = 0;
     let heapStart = 0;
     let dbStart = 0;
+    const checkpoints: SoakResult['checkpoints'] = [];
     for (let p = 1; p <= passes; p++) {
       await host.setGeneration(p);
       const report = await runFetchPass(db, config, { feedIds: ids });
       if (report.kind !== 'ran') throw new Error('soak: pass did not run');
       const errors = report.feeds.filter((o) => o.outcome === 'error');
       if (errors.length) throw new Error(`soak: pass ${p}: ${errors.length} errors, first: ${errors[0]!.error_message}`);
-      if (p === 1 || p === passes || p % 50 === 0) {
+      if (p === 1 || p === passes || p % Math.max(1, Math.round(passes / 4)) === 0) {
         gc?.();
         const rss = process.memoryUsage().rss;
         const heap = process.memoryUsage().heapUsed;
         const size = dbBytes(dbPath);
         if (p === 1) [rssStart, heapStart, dbStart] = [rss, heap, size];
+        checkpoints.push({ pass: p, rssMb: rss / MB, heapMb: heap / MB, dbMb: size / MB });
         const counts = entryCounts(db);
         opts.log(
           `soak pass ${p}/${passes}: RSS ${mb(rss)}, heap ${mb(heap)}, database ${mb(size)}, ` +
@@ -107,6 +111,7 @@ export async function benchSoak(opts: SoakOptions): Promise<SoakResult> {
       liveEntries: counts.live,
       tombstones: counts.expired,
       seconds: (performance.now() - started) / 1000,
+      checkpoints,
     };
     db.close();
     opts.log(
