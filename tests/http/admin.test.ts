@@ -6,7 +6,7 @@ import { LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_IP } from '../../src/http/rout
 import { findFeedByUrl, recordFetchFailure } from '../../src/db/feeds.js';
 import { syncConfigFeeds } from '../../src/subscriptions.js';
 import { parseConfig } from '../../src/config.js';
-import type { FeedServer } from '../helpers/feed-server.js';
+import { serveFeed, type FeedServer } from '../helpers/feed-server.js';
 import {
   ADMIN,
   cookiesFrom,
@@ -377,9 +377,14 @@ describe('managing one feed', () => {
     const hide = await s.post(`/admin/entries/${spam.id}/hide`);
     expect(hide.statusCode).toBe(303);
     expect(hide.headers.location).toBe(`/admin/feeds/${id}?notice=hidden#entry-${spam.id}`);
-    planet.db.prepare('UPDATE feeds SET etag = NULL, last_modified = NULL').run();
-    await s.post(`/admin/feeds/${id}/refresh`);
-    expect(planet.db.prepare('SELECT hidden FROM entries WHERE id = ?').get(spam.id)).toEqual({ hidden: 1 });
+    // The blog edits the hidden post: the refetch updates it in place and it stays hidden.
+    blog.route('/blog/feed.xml', serveFeed(fixture('blog-feed.xml').replace('Buy cheap watches.', 'Buy cheaper watches now.'), { contentType: 'application/rss+xml' }));
+    try {
+      expect((await s.post(`/admin/feeds/${id}/refresh`)).headers.location).toBe(`/admin/feeds/${id}?refreshed=ok&new=0&updated=1`);
+    } finally {
+      blog.route('/blog/feed.xml', serveFeed(fixture('blog-feed.xml'), { contentType: 'application/rss+xml' }));
+    }
+    expect(planet.db.prepare('SELECT hidden, coalesce(content_html, summary_html) AS html FROM entries WHERE id = ?').get(spam.id)).toEqual({ hidden: 1, html: expect.stringContaining('cheaper') });
     expect((await s.get(`/admin/feeds/${id}`)).body).toMatch(new RegExp(`id="entry-${spam.id}"[^>]*>[\\s\\S]*?\\(hidden\\)`));
     expect((await s.post(`/admin/entries/${spam.id}/unhide`)).statusCode).toBe(303);
     expect(planet.db.prepare('SELECT hidden FROM entries WHERE id = ?').get(spam.id)).toEqual({ hidden: 0 });
