@@ -58,6 +58,7 @@ export interface PlanetConfigOptions {
   feedUrls: string[];
   concurrency?: number;
   schedule?: string;
+  timeoutSeconds?: number;
 }
 
 /** A config file for the fixture feeds: private addresses allowed, no backlog cap, long retention. */
@@ -65,7 +66,7 @@ export function writePlanetConfig(file: string, o: PlanetConfigOptions): string 
   const lines = [
     `database: ${JSON.stringify(o.dbPath)}`,
     'server: { host: 127.0.0.1, port: 0 }',
-    `fetch: { allow_private_addresses: true, new_feed_items: 100000, concurrency: ${o.concurrency ?? 8}, per_host: ${o.concurrency ?? 8}, timeout_seconds: 10, schedule: ${JSON.stringify(o.schedule ?? '0 0 1 1 *')} }`,
+    `fetch: { allow_private_addresses: true, new_feed_items: 100000, concurrency: ${o.concurrency ?? 8}, per_host: ${o.concurrency ?? 8}, timeout_seconds: ${o.timeoutSeconds ?? 10}, schedule: ${JSON.stringify(o.schedule ?? '0 0 1 1 *')} }`,
     'retention: { keep_days: 100000, keep_per_feed: 100000 }',
     'feeds:',
     ...o.feedUrls.map((u) => `  - url: ${JSON.stringify(u)}`),

@@ -77,4 +77,36 @@ describe('planet serve shutdown', () => {
       if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
     }
   }, 60_000);
+
+  it('on SIGTERM while feeds hang: the fetch timeout bounds the wait, then it exits 0', async () => {
+    const stalled = await startFeedServer({ feeds: 4, itemsPerFeed: 2, delayMs: 120_000 });
+    const dbPath = path.join(dir, 'stalled.db');
+    const config = writePlanetConfig(path.join(dir, 'stalled.yaml'), { dbPath, feedUrls: stalled.feedUrls, concurrency: 2, timeoutSeconds: 2 });
+    // Hooked before the server starts: its first pass begins before it prints its address.
+    const inFlight = new Promise<void>((resolve) => (stalled.onRequest = (n) => n >= 2 && resolve()));
+    const serve = startPlanetProcess(['serve', '--config', config]);
+    try {
+      await serveAddress(serve);
+      await inFlight;
+      const signalledAt = Date.now();
+      serve.child.kill('SIGTERM');
+      const r = await serve.done;
+      expect(r.code, r.stderr).toBe(0);
+      expect(Date.now() - signalledAt).toBeLessThan(2000 + 3000);
+      const db = new Database(dbPath, { readonly: true });
+      try {
+        expect(db.prepare('SELECT count(*) AS n FROM locks').get()).toEqual({ n: 0 });
+        // The two feeds in flight timed out and say so; the two never started are untouched.
+        const codes = (db.prepare('SELECT error_code FROM feeds ORDER BY id').all() as { error_code: string | null }[]).map((f) => f.error_code);
+        expect(codes.filter((c) => c === 'timeout')).toHaveLength(2);
+        expect(codes.filter((c) => c === null)).toHaveLength(2);
+      } finally {
+        db.close();
+      }
+    } finally {
+      if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
+      // close() waits for open sockets; the stalled responses are abandoned by now.
+      await Promise.race([stalled.close(), new Promise((r) => setTimeout(r, 1000))]);
+    }
+  }, 60_000);
 });
