@@ -1,5 +1,6 @@
 // OPML 2.0 subscription lists in: outlines with an xmlUrl become subscriptions (nested outlines'
 // titles and `category` become tags). Pure; storing them is src/subscriptions.ts's job.
+import { XMLValidator } from 'fast-xml-parser';
 import { parseOpml } from 'feedsmith';
 
 export interface OpmlOutline {
@@ -29,6 +30,13 @@ export function slugTag(s: string): string | null {
 
 export function readOpml(text: string): OpmlReadResult {
   if (!/<opml[\s>]/i.test(text)) return { kind: 'error', message: 'opml: not an OPML document (no <opml> element)' };
+  // DTDs have no place in OPML and are how entity-expansion attacks arrive.
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) return { kind: 'error', message: 'opml: the file declares a DTD or entities, which OPML never needs' };
+  // The OPML reader recovers from broken markup; an import must be all or nothing instead.
+  const wellFormed = XMLValidator.validate(text);
+  if (wellFormed !== true) {
+    return { kind: 'error', message: `opml: not well-formed XML: ${wellFormed.err.msg} (line ${wellFormed.err.line}, column ${wellFormed.err.col})` };
+  }
   let doc: { head?: { title?: string }; body?: { outlines?: RawOutline[] } };
   try {
     doc = parseOpml(text) as typeof doc;

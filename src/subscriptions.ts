@@ -4,7 +4,6 @@
 import type { FeedConfig } from './config.js';
 import { findFeedByUrl, insertFeed, wasRemoved } from './db/feeds.js';
 import type { Db } from './db/open.js';
-import type { OpmlOutline } from './opml.js';
 
 export interface SyncReport {
   added: string[];
@@ -28,42 +27,3 @@ export function syncConfigFeeds(db: Db, feeds: FeedConfig[], now = Date.now()): 
   return report;
 }
 
-export interface ImportReport {
-  added: { url: string; id: number }[];
-  present: { url: string; id: number }[];
-  invalid: { url: string; reason: string }[];
-}
-
-/** Only http(s) URLs are subscribable (PRODUCT.md "Fetching"). */
-export function invalidFeedUrl(url: string): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'not an absolute URL';
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `unsupported scheme "${parsed.protocol.replace(':', '')}" (only http and https)`;
-  return null;
-}
-
-/** Subscribes an OPML file's outlines in one transaction, reporting each. */
-export function importOutlines(db: Db, outlines: OpmlOutline[], now = Date.now()): ImportReport {
-  const report: ImportReport = { added: [], present: [], invalid: [] };
-  db.transaction(() => {
-    for (const o of outlines) {
-      const reason = invalidFeedUrl(o.url);
-      if (reason) {
-        report.invalid.push({ url: o.url, reason });
-        continue;
-      }
-      const existing = findFeedByUrl(db, o.url);
-      if (existing && existing.status !== 'removed') {
-        report.present.push({ url: o.url, id: existing.id });
-        continue;
-      }
-      const feed = insertFeed(db, { url: o.url, name: o.name, link: o.link, tags: o.tags }, now);
-      report.added.push({ url: o.url, id: feed.id });
-    }
-  })();
-  return report;
-}

@@ -1,12 +1,22 @@
 // `planet feeds list|add|remove|edit`: the subscription list from the command line.
-import { countEntriesByFeed, findFeed, findFeedByUrl, insertFeed, listFeeds, removeFeed, updateFeed, type FeedEdit } from '../db/feeds.js';
-import { discoverFeeds } from '../discovery.js';
-import { fetchOptionsFromConfig } from '../fetch-pass.js';
+import { userInfo } from 'node:os';
+import { discoverSubscription, editFeed, subscribeFeed, unsubscribeFeed, urlProblem, type Actor, type FeedFields } from '../admin/feed-admin.js';
+import { countEntriesByFeed, findFeed, listFeeds } from '../db/feeds.js';
 import { feedHealth } from '../health.js';
 import { feedDisplayName } from '../model.js';
 import { slugTag } from '../opml.js';
-import { invalidFeedUrl } from '../subscriptions.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, formatTime, openPlanet, parseCommandArgs, type CliIo } from './common.js';
+
+/** Changes made from the command line are audited like the admin UI's, under the OS user's name. */
+export function cliActor(): Actor {
+  let username = 'cli';
+  try {
+    username = userInfo().username;
+  } catch {
+    // no passwd entry (some containers): keep the generic name
+  }
+  return { username, via: 'cli' };
+}
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -61,8 +71,8 @@ const editOptions = {
   'no-excerpt': { type: 'boolean' },
 } as const;
 
-function readEdit(values: Record<string, unknown>): FeedEdit {
-  const edit: FeedEdit = {};
+function readEdit(values: Record<string, unknown>): FeedFields {
+  const edit: FeedFields = {};
   if (values.name !== undefined) {
     const name = String(values.name).trim();
     if (!name) throw new UsageError('--name must not be empty');
@@ -75,7 +85,7 @@ function readEdit(values: Record<string, unknown>): FeedEdit {
       edit[key] = null;
       continue;
     }
-    const reason = invalidFeedUrl(v);
+    const reason = urlProblem(v, true);
     if (reason) throw new UsageError(`--${key} "${v}": ${reason}`);
     edit[key] = v;
   }
@@ -96,27 +106,27 @@ export async function feedsAdd(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { ...editOptions, 'no-discover': { type: 'boolean' } }, usage);
   if (positionals.length !== 1) throw new UsageError(`expected one URL\nusage: ${usage}`);
   const url = positionals[0]!;
-  const reason = invalidFeedUrl(url);
-  if (reason) throw new UsageError(`"${url}": ${reason}`);
+  const badScheme = urlProblem(url, true);
+  if (badScheme) throw new UsageError(`"${url}": ${badScheme}`);
   const edit = readEdit(values);
   const { config, db } = openPlanet(values.config as string | undefined, io);
   try {
     let feedUrl = url;
     if (!values['no-discover']) {
-      const found = await discoverFeeds(url, fetchOptionsFromConfig(config));
-      if (found.kind === 'error') {
-        io.err(`planet feeds add: ${found.message}`);
+      const found = await discoverSubscription(db, config, url);
+      if (found.kind !== 'ok') {
+        const error = found.kind === 'duplicate' ? found.error : found;
+        io.err(`planet feeds add: ${error.reason}`);
         return EXIT_FAILURE;
       }
       feedUrl = found.feedUrl;
       if (feedUrl !== url) io.out(`discovered ${feedUrl}${found.title ? ` ("${found.title}")` : ''}`);
     }
-    const existing = findFeedByUrl(db, feedUrl);
-    if (existing && existing.status !== 'removed') {
-      io.err(`planet feeds add: already subscribed as #${existing.id} ${feedDisplayName(existing)} <${existing.url}>`);
+    const feed = subscribeFeed(db, config, cliActor(), feedUrl, edit);
+    if ('kind' in feed) {
+      io.err(`planet feeds add: ${feed.reason}`);
       return EXIT_FAILURE;
     }
-    const feed = insertFeed(db, { url: feedUrl, name: edit.name ?? null, face: edit.face ?? null, link: edit.link ?? null, tags: edit.tags ?? [], excerpt: edit.excerpt });
     io.out(`added #${feed.id} ${feed.url} — it is fetched in the next pass (or now: planet fetch --feed ${feed.id})`);
     return EXIT_OK;
   } finally {
@@ -135,7 +145,7 @@ export async function feedsRemove(args: string[], io: CliIo): Promise<number> {
       io.err(`planet feeds remove: no subscription "${positionals[0]}" (see planet feeds list)`);
       return EXIT_FAILURE;
     }
-    removeFeed(db, feed.id, { purge: Boolean(values.purge) });
+    unsubscribeFeed(db, cliActor(), feed.id, Boolean(values.purge));
     io.out(`removed #${feed.id} ${feedDisplayName(feed)}${values.purge ? ' and its entries' : ' (its entries stay; --purge deletes them)'}`);
     return EXIT_OK;
   } finally {
@@ -156,7 +166,7 @@ export async function feedsEdit(args: string[], io: CliIo): Promise<number> {
       io.err(`planet feeds edit: no subscription "${positionals[0]}" (see planet feeds list)`);
       return EXIT_FAILURE;
     }
-    const updated = updateFeed(db, feed.id, edit)!;
+    const updated = editFeed(db, cliActor(), feed.id, edit)!;
     io.out(`updated #${updated.id} ${feedDisplayName(updated)}`);
     return EXIT_OK;
   } finally {

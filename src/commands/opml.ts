@@ -1,8 +1,8 @@
 // `planet opml import FILE` / `planet opml export`: bulk subscribe, or print the list as OPML 2.0.
 import { readFile } from 'node:fs/promises';
 import { listFeeds } from '../db/feeds.js';
-import { readOpml } from '../opml.js';
-import { importOutlines } from '../subscriptions.js';
+import { importOpml } from '../admin/feed-admin.js';
+import { cliActor } from './feeds.js';
 import { renderOpml } from '../syndicate/opml.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, openPlanet, parseCommandArgs, type CliIo } from './common.js';
 
@@ -17,19 +17,18 @@ export async function opmlImport(args: string[], io: CliIo): Promise<number> {
     io.err(`planet opml import: cannot read ${positionals[0]}: ${(err as Error).message}`);
     return EXIT_FAILURE;
   }
-  const read = readOpml(text);
-  if (read.kind === 'error') {
-    // All or nothing: a malformed file subscribes nothing.
-    io.err(`planet opml import: ${read.message}; nothing imported`);
-    return EXIT_FAILURE;
-  }
-  const { db } = openPlanet(values.config as string | undefined, io);
+  const { config, db } = openPlanet(values.config as string | undefined, io);
   try {
-    const report = importOutlines(db, read.outlines);
-    for (const a of report.added) io.out(`added    #${a.id} ${a.url}`);
-    for (const p of report.present) io.out(`present  #${p.id} ${p.url}`);
-    for (const i of report.invalid) io.out(`invalid  ${i.url}: ${i.reason}`);
-    io.out(`${report.added.length} added, ${report.present.length} already present, ${report.invalid.length} invalid`);
+    const report = importOpml(db, config, cliActor(), text);
+    if (report.kind === 'invalid') {
+      // All or nothing: a malformed file subscribes nothing.
+      io.err(`planet opml import: ${report.reason}; nothing imported`);
+      return EXIT_FAILURE;
+    }
+    for (const o of report.outlines) {
+      io.out(`${o.result.padEnd(8)} ${o.url}${o.result === 'added' ? '' : `: ${o.reason}`}`);
+    }
+    io.out(`${report.added} added, ${report.present} already present, ${report.invalid} invalid`);
     return EXIT_OK;
   } finally {
     db.close();

@@ -89,7 +89,7 @@ describe('planet feeds', () => {
 
     const again = await planet('feeds', 'add', `${base}/feed.xml`);
     expect(again.code).toBe(1);
-    expect(again.err).toMatch(/already subscribed as #1 Ada/);
+    expect(again.err).toMatch(/already subscribed as #1 "Ada"/);
 
     const list = JSON.parse((await planet('feeds', 'list', '--json')).out) as Record<string, unknown>[];
     expect(list).toHaveLength(1);
