@@ -17,15 +17,15 @@ export interface Templates {
 export function createTemplates(overrideDir?: string): Templates {
   const override = overrideDir ? path.resolve(overrideDir) : undefined;
   const eta = new Eta({ views: SHIPPED_VIEWS_DIR, autoEscape: true, autoTrim: false, cache: true });
-  const shippedResolve = eta.resolvePath!.bind(eta);
-  // An admin's file of the same name wins; includes resolve the same way.
-  eta.resolvePath = function (template, options) {
-    if (override) {
-      const name = template.endsWith('.eta') ? template : `${template}.eta`;
-      const candidate = path.join(override, name.replace(/^[./\\]+/, ''));
-      if (candidate.startsWith(override + path.sep) && existsSync(candidate)) return candidate;
+  // Every name resolves from the top of a views directory ("layout", "/layout" and "./layout" alike):
+  // the admin's file of that name if there is one, else the shipped one. Includes resolve the same way.
+  eta.resolvePath = function (template) {
+    const name = (template.endsWith('.eta') ? template : `${template}.eta`).replace(/^[./\\]+/, '');
+    for (const dir of override ? [override, SHIPPED_VIEWS_DIR] : [SHIPPED_VIEWS_DIR]) {
+      const candidate = path.resolve(dir, name);
+      if (candidate.startsWith(dir + path.sep) && (dir === SHIPPED_VIEWS_DIR || existsSync(candidate))) return candidate;
     }
-    return shippedResolve(template, options);
+    throw new Error(`views: template "${template}" is outside the views directory`);
   };
   return { render: (name, data) => eta.render(name, data) };
 }
