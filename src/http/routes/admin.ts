@@ -189,6 +189,8 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { deps: Server
       const text = abs < 90 ? `${abs} s` : abs < 5400 ? `${Math.round(abs / 60)} min` : abs < 129_600 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86_400)} days`;
       return s >= 0 ? `${text} ago` : `in ${text}`;
     },
+    /** A healthy feed is due from its last fetch on: it is fetched at the next scheduled pass. */
+    next: (ms: number | null) => (ms === null || ms <= now() ? 'next pass' : `in ${helpers.ago(ms).replace(/^in /, '')}`),
     name: feedDisplayName,
     home: feedHomeLink,
   };
