@@ -1,6 +1,5 @@
 // The one HTML allowlist: untrusted feed HTML becomes safe HTML once, at ingest.
-// The input is re-serialized as parsed, filtered by sanitize-html, then parsed once more so every URL is resolved against the entry's base and re-checked.
-import sanitizeHtml from 'sanitize-html';
+// The input is parsed once and written back out by an allowlist serializer that resolves every URL against the entry's base and re-checks it.
 import { DomUtils, ElementType, Parser, parseDocument } from 'htmlparser2';
 
 type DomDocument = ReturnType<typeof parseDocument>;
@@ -119,10 +118,11 @@ const BOOLEAN_ATTRIBUTES = new Set([
 const EMPTY_ALLOWED = new Set(['alt']);
 
 /**
- * Start tags that implicitly close the open element named in the set (the union of the tables of
- * the two htmlparser2 versions in play). Once an element between them is unwrapped, writing such a
- * pair nested would be read back differently; the inner element is unwrapped too, so a second
- * sanitizing pass reads the same tree (idempotence) and the browser no surprise structure.
+ * Start tags that implicitly close the open element named in the set (htmlparser2 12's table, with
+ * the entries of the older version once used here kept: unwrapping more is harmless). Once an element
+ * between them is unwrapped, writing such a pair nested would be read back differently; the inner
+ * element is unwrapped too, so a second sanitizing pass reads the same tree (idempotence) and the
+ * browser no surprise structure.
  */
 const HEADINGS_AND_P = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p']);
 const IMPLIES_CLOSE: ReadonlyMap<string, ReadonlySet<string>> = new Map<string, ReadonlySet<string>>([
@@ -143,96 +143,136 @@ const IMPLIES_CLOSE: ReadonlyMap<string, ReadonlySet<string>> = new Map<string, 
   ),
 ]);
 
-/** Deeper markup is flattened: bounds the recursion of pass 2 on a hostile feed. */
+/** Deeper markup is flattened to its text: bounds the tree, and the renderer's recursion. */
 const NESTING_LIMIT = 100;
 
-const PASS_ONE: sanitizeHtml.IOptions = {
-  allowedTags: [...Object.keys(ALLOWED), ...Object.keys(RENAMED)],
-  allowedAttributes: {
-    '*': GLOBAL_ATTRIBUTES,
-    ...Object.fromEntries(Object.entries(ALLOWED).map(([tag, attrs]) => [tag, [...attrs]])),
-  },
-  allowedSchemes: ['http', 'https', 'mailto'],
-  allowedSchemesByTag: { img: ['http', 'https', 'data'] },
-  allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'poster'],
-  // Protocol-relative URLs are resolved against the base in pass 2 and judged like any other.
-  allowProtocolRelative: true,
-  // (allowedEmptyAttributes defaults to ['alt'], which is what we want; the typings lag behind.)
-  disallowedTagsMode: 'discard',
-  nonTextTags: DROPPED_WITH_CONTENT,
-  nestingLimit: NESTING_LIMIT,
-  parser: { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
-};
+/**
+ * htmlparser2 keeps its open elements in an array it shifts at the front (and scans on every
+ * unmatched end tag), so its cost grows with the square of the depth: 350,000 nested tags took
+ * minutes. Its stack is never allowed past this depth: the parser is stopped there and the rest of
+ * the input parsed by a fresh one (whose text lands, flattened, where the first one stopped).
+ */
+const MAX_PARSE_DEPTH = 500;
 
-/** Untrusted feed HTML → safe, well-formed HTML whose every URL is absolute and re-checked. */
+/**
+ * Longest input handed to the parser, in UTF-16 code units (1 MiB of ASCII). Longer content is cut
+ * there, before a `<` when one is near, and parsed like any other: the parser closes what is left
+ * open, so the cut costs text, never safety.
+ */
+export const MAX_CONTENT_LENGTH = 1 << 20;
+
+// Lookups by element name go through Maps: a feed may name an element `constructor` or `__proto__`.
+const ALLOWED_ATTRS: ReadonlyMap<string, readonly string[]> = new Map(
+  Object.entries(ALLOWED).map(([tag, attrs]) => [tag, [...attrs, ...GLOBAL_ATTRIBUTES]]),
+);
+const RENAMES: ReadonlyMap<string, string> = new Map(Object.entries(RENAMED));
+const DROPPED: ReadonlySet<string> = new Set(DROPPED_WITH_CONTENT);
+
+/**
+ * Untrusted feed HTML → safe, well-formed HTML whose every URL is absolute and re-checked.
+ * One parse (htmlparser2 12, which reads raw-text elements the way browsers do) into a tree at
+ * most NESTING_LIMIT deep, then our own allowlist serializer writes only known elements and
+ * attributes from it.
+ */
 export function sanitizeContent(html: string, baseUrl: string): string {
   const base = usableBase(baseUrl);
-  const parsed = parseDocument(html, { decodeEntities: true });
-  const firstPass = sanitizeHtml(reserialize(parsed.children, base), PASS_ONE);
-  const doc = parseDocument(firstPass, { decodeEntities: true });
-  return renderChildren(doc.children, { base, parent: null });
+  return renderChildren(buildTree(capLength(html)).children, base, null);
 }
 
-/** Elements htmlparser2 (and browsers) never give children; no end tag is written for them. */
-const PARSER_VOID = new Set([
-  'area', 'base', 'basefont', 'br', 'col', 'command', 'embed', 'frame', 'hr', 'img', 'input', 'isindex',
-  'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr',
-]);
+/** The input cut to MAX_CONTENT_LENGTH: before the last `<` of its final KiB if any, never inside a surrogate pair. */
+function capLength(html: string): string {
+  if (html.length <= MAX_CONTENT_LENGTH) return html;
+  let end = html.lastIndexOf('<', MAX_CONTENT_LENGTH);
+  if (end < MAX_CONTENT_LENGTH - 1024) end = MAX_CONTENT_LENGTH;
+  const last = html.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return html.slice(0, end);
+}
+
+/** The tree the renderer reads: elements and (entity-decoded) text; comments and directives are not kept. */
+interface TreeElement {
+  name: string;
+  attribs: Record<string, string>;
+  children: TreeNode[];
+}
+type TreeNode = TreeElement | string;
 
 /**
- * The parsed tree written back out, every element explicit and all text escaped. sanitize-html
- * bundles an older htmlparser2 that, unlike browsers and the current one, reads markup inside
- * noembed, noframes, plaintext and iframe; handing it this canonical form makes pass 1 see the tree
- * pass 2 and the reader's browser see, so nothing hidden from the browser resurfaces as content.
- * Attribute names that could not survive being written back are dropped here.
+ * Builds the tree from the parser's events. Elements opened NESTING_LIMIT deep or deeper are not
+ * built: their text is appended to the deepest built element, except inside what the renderer
+ * drops with its contents (and an iframe's raw text), which stays dropped.
  */
-function reserialize(nodes: readonly DomNode[], base: URL | null, depth = 0): string {
-  let out = '';
-  for (const node of nodes) {
-    if (depth >= NESTING_LIMIT) {
-      out += escapeText(flatText(node));
-    } else if (isText(node)) {
-      out += escapeText(node.data);
-    } else if (isElement(node)) {
-      // A name the tokenizer let through with quotes or brackets in it is no element we know.
-      if (!/^[a-z][a-z0-9:-]*$/i.test(node.name)) {
-        out += reserialize(node.children, base, depth + 1);
-        continue;
+class TreeBuilder {
+  readonly root: TreeElement = { name: '', attribs: {}, children: [] };
+  private readonly open: TreeElement[] = [this.root];
+  /** Open elements past NESTING_LIMIT, not built. */
+  private hidden = 0;
+  /** How many of the hidden ones are inside one whose content is dropped. */
+  private skipped = 0;
+  /** Depth of the current parser's own stack, and where to restart once it reaches MAX_PARSE_DEPTH. */
+  private parserDepth = 0;
+  private parser: Parser | null = null;
+  restartAt = -1;
+
+  parse(html: string): void {
+    for (let from = 0; from < html.length; ) {
+      this.parserDepth = 0;
+      this.restartAt = -1;
+      const parser = new Parser(this, { decodeEntities: true });
+      this.parser = parser;
+      parser.write(from === 0 ? html : html.slice(from));
+      if (this.restartAt < 0) {
+        parser.end();
+        break;
       }
-      out += '<' + node.name;
-      for (const [attr, value] of Object.entries(node.attribs)) {
-        if (!/^[^\s"'<>\/=\u0000-\u001f\u007f]+$/.test(attr)) continue;
-        // sanitize-html's srcset parser logs every malformed candidate to stdout: hand it clean ones.
-        const written = attr === 'srcset' ? checkSrcset(value, base) : value;
-        if (written !== null) out += ` ${attr}="${escapeAttribute(written)}"`;
-      }
-      out += '>';
-      if (!PARSER_VOID.has(node.name)) out += reserialize(node.children, base, depth + 1) + `</${node.name}>`;
+      from += this.restartAt;
+    }
+    this.parser = null;
+  }
+
+  onopentag(name: string, attribs: Record<string, string>): void {
+    if (this.restartAt >= 0) return;
+    if (this.parserDepth >= MAX_PARSE_DEPTH && this.parser !== null) {
+      // This tag and all after it go to a fresh parser; this one is never resumed.
+      this.restartAt = this.parser.startIndex;
+      this.parser.pause();
+      return;
+    }
+    this.parserDepth++;
+    if (this.hidden === 0 && this.open.length <= NESTING_LIMIT) {
+      const element: TreeElement = { name, attribs, children: [] };
+      (this.open[this.open.length - 1] as TreeElement).children.push(element);
+      this.open.push(element);
+    } else {
+      this.hidden++;
+      if (this.skipped > 0 || DROPPED.has(name) || name === 'iframe') this.skipped++;
     }
   }
-  return out;
-}
 
-/**
- * Text of a subtree nested deeper than NESTING_LIMIT, gathered without recursion: a hostile feed
- * of 100,000 nested tags must cost a flat string, not the call stack.
- */
-function flatText(root: DomNode): string {
-  let text = '';
-  const stack: DomNode[] = [root];
-  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-    if (isText(node)) text += node.data;
-    else if (isElement(node) && !DROPPED_WITH_CONTENT.includes(node.name)) {
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as DomNode);
+  onclosetag(): void {
+    if (this.restartAt >= 0) return;
+    this.parserDepth--;
+    if (this.hidden > 0) {
+      this.hidden--;
+      if (this.skipped > 0) this.skipped--;
+    } else if (this.open.length > 1) {
+      this.open.pop();
     }
   }
-  return text;
+
+  ontext(data: string): void {
+    if (this.restartAt >= 0 || this.skipped > 0) return;
+    const children = (this.open[this.open.length - 1] as TreeElement).children;
+    const last = children.length - 1;
+    if (last >= 0 && typeof children[last] === 'string') children[last] += data;
+    else children.push(data);
+  }
 }
 
-interface RenderContext {
-  base: URL | null;
-  /** Name of the nearest allowed ancestor, for elements only meaningful inside one. */
-  parent: string | null;
+function buildTree(html: string): TreeElement {
+  const builder = new TreeBuilder();
+  builder.parse(html);
+  return builder.root;
 }
 
 /** A base that is not http(s) could lend its scheme to a bare `#fragment`; relative URLs then go. */
@@ -245,36 +285,35 @@ function usableBase(baseUrl: string): URL | null {
   }
 }
 
-function renderChildren(nodes: readonly DomNode[], ctx: RenderContext): string {
+/** `parent` is the name of the nearest written ancestor, for elements only meaningful inside one. */
+function renderChildren(nodes: readonly TreeNode[], base: URL | null, parent: string | null): string {
   let out = '';
-  for (const node of nodes) out += renderNode(node, ctx);
+  for (const node of nodes) out += typeof node === 'string' ? escapeText(node) : renderElement(node, base, parent);
   return out;
 }
 
-function renderNode(node: DomNode, ctx: RenderContext): string {
-  if (isText(node)) return escapeText(node.data);
-  if (!isElement(node)) return ''; // comments, directives, CDATA
-  const name = RENAMED[node.name] ?? node.name;
-  const ownAttrs = ALLOWED[name];
-  if (ownAttrs === undefined) {
-    // Pass 1 already filtered; this is the belt to its braces.
-    return DROPPED_WITH_CONTENT.includes(node.name) ? '' : renderChildren(node.children, ctx);
+function renderElement(node: TreeElement, base: URL | null, parent: string | null): string {
+  const name = RENAMES.get(node.name) ?? node.name;
+  const attrNames = ALLOWED_ATTRS.get(name);
+  if (attrNames === undefined) {
+    // Unknown or disallowed: unwrapped, or dropped with its contents.
+    return DROPPED.has(node.name) ? '' : renderChildren(node.children, base, parent);
   }
-  if (ctx.parent !== null && IMPLIES_CLOSE.get(name)?.has(ctx.parent)) {
-    return renderChildren(node.children, ctx);
+  if (parent !== null && IMPLIES_CLOSE.get(name)?.has(parent)) {
+    return renderChildren(node.children, base, parent);
   }
   const attrs = new Map<string, string>();
-  for (const attr of [...ownAttrs, ...GLOBAL_ATTRIBUTES]) {
-    const raw = node.attribs[attr];
+  const attribs = node.attribs;
+  for (const attr of attrNames) {
+    const raw = attribs[attr];
     if (raw === undefined) continue;
-    const value = checkAttribute(name, attr, raw, ctx.base);
+    const value = checkAttribute(name, attr, raw, base);
     if (value !== null) attrs.set(attr, value);
   }
-  const inner = (): string => renderChildren(node.children, { base: ctx.base, parent: name });
 
   switch (name) {
     case 'a':
-      if (!attrs.has('href')) return renderChildren(node.children, ctx); // a dead anchor: keep its text
+      if (!attrs.has('href')) return renderChildren(node.children, base, parent); // a dead anchor: keep its text
       attrs.set('rel', LINK_REL);
       break;
     case 'img':
@@ -282,11 +321,11 @@ function renderNode(node: DomNode, ctx: RenderContext): string {
       attrs.set('loading', 'lazy');
       break;
     case 'source':
-      if (ctx.parent === 'picture' ? !attrs.has('srcset') : !attrs.has('src')) return '';
-      if (ctx.parent !== 'picture' && ctx.parent !== 'video' && ctx.parent !== 'audio') return '';
+      if (parent === 'picture' ? !attrs.has('srcset') : !attrs.has('src')) return '';
+      if (parent !== 'picture' && parent !== 'video' && parent !== 'audio') return '';
       break;
     case 'track':
-      if (!attrs.has('src') || (ctx.parent !== 'video' && ctx.parent !== 'audio')) return '';
+      if (!attrs.has('src') || (parent !== 'video' && parent !== 'audio')) return '';
       break;
     case 'video':
     case 'audio':
@@ -304,7 +343,7 @@ function renderNode(node: DomNode, ctx: RenderContext): string {
       return openTag(name, attrs) + '</iframe>';
     }
     case 'picture': {
-      const body = inner();
+      const body = renderChildren(node.children, base, name);
       // A picture whose img was dropped shows nothing.
       return body.includes('<img') ? openTag(name, attrs) + body + '</picture>' : '';
     }
@@ -312,13 +351,13 @@ function renderNode(node: DomNode, ctx: RenderContext): string {
       break;
   }
   if (VOID_ELEMENTS.has(name)) return openTag(name, attrs);
-  return openTag(name, attrs) + inner() + `</${name}>`;
+  return openTag(name, attrs) + renderChildren(node.children, base, name) + '</' + name + '>';
 }
 
 function openTag(name: string, attrs: ReadonlyMap<string, string>): string {
   let out = '<' + name;
   for (const [attr, value] of attrs) {
-    out += BOOLEAN_ATTRIBUTES.has(attr) ? ' ' + attr : ` ${attr}="${escapeAttribute(value)}"`;
+    out += BOOLEAN_ATTRIBUTES.has(attr) ? ' ' + attr : ' ' + attr + '="' + escapeAttribute(value) + '"';
   }
   return out + '>';
 }
@@ -449,11 +488,16 @@ function isTrackingPixel(attrs: ReadonlyMap<string, string>): boolean {
   return Number(w) <= 1 && Number(h) <= 1;
 }
 
+const TEXT_SPECIAL = /[&<>]/;
+const ATTRIBUTE_SPECIAL = /[&<>"]/;
+
 function escapeText(text: string): string {
+  if (!TEXT_SPECIAL.test(text)) return text;
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function escapeAttribute(value: string): string {
+  if (!ATTRIBUTE_SPECIAL.test(value)) return value;
   return escapeText(value).replace(/"/g, '&quot;');
 }
 

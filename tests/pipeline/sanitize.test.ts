@@ -2,7 +2,7 @@
 // Every vector is judged by an independent checker that re-parses the output the way a reader's page would.
 import { parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
-import { excerptHtml, htmlToText, IFRAME_ORIGINS, sanitizeContent } from '../../src/pipeline/sanitize.js';
+import { excerptHtml, htmlToText, IFRAME_ORIGINS, MAX_CONTENT_LENGTH, sanitizeContent } from '../../src/pipeline/sanitize.js';
 
 const BASE = 'https://blog.example/2024/post.html';
 
@@ -454,6 +454,45 @@ describe('sanitizeContent: what is kept', () => {
       'https://www.youtube-nocookie.com',
       'https://player.vimeo.com',
     ]);
+  });
+});
+
+describe('sanitizeContent: bounds on hostile input', () => {
+  it('treats element names that are Object.prototype keys as unknown elements', () => {
+    const input = '<constructor>a</constructor><CONSTRUCTOR title=x>b</CONSTRUCTOR><hasOwnProperty>c</hasOwnProperty><toString>d';
+    expect(expectSafe(input)).toBe('abcd');
+  });
+
+  it('keeps dropping, past the nesting limit, what is dropped with its contents', () => {
+    const input = '<div>'.repeat(150) + '<script>alert(1)</script><svg><text>icon</text></svg><iframe>raw</iframe><textarea>t</textarea>text';
+    const out = expectSafe(input);
+    expect(htmlToText(out)).toBe('text');
+    expect(sanitizeContent(out, BASE)).toBe(out);
+  });
+
+  it('keeps all the text of markup nested past the parser depth bound, once', () => {
+    const out = expectSafe('<b>a'.repeat(1500) + '<script>alert(1)</script>end');
+    expect(htmlToText(out)).toBe('a'.repeat(1500) + 'end');
+    expect(sanitizeContent(out, BASE)).toBe(out);
+  });
+
+  it('parses 300,000 nested tags in linear time', () => {
+    const start = performance.now();
+    const out = expectSafe('<b>'.repeat(300_000) + 'deep');
+    expect(htmlToText(out)).toBe('deep');
+    expect(performance.now() - start).toBeLessThan(10_000); // minutes when the parser's stack was unbounded
+  });
+
+  it('cuts content longer than MAX_CONTENT_LENGTH before a tag near the limit', () => {
+    const filler = 'a'.repeat(MAX_CONTENT_LENGTH - 20);
+    const out = expectSafe('<p>' + filler + '<img src="javascript:alert(1)" onerror=alert(1)><a href="/x">tail</a></p>');
+    expect(out).toBe('<p>' + filler + '</p>');
+  });
+
+  it('never cuts inside a surrogate pair', () => {
+    const out = expectSafe('x'.repeat(MAX_CONTENT_LENGTH - 1) + '\u{1F600}'.repeat(10));
+    expect(out.length).toBe(MAX_CONTENT_LENGTH - 1);
+    expect(out).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
   });
 });
 
