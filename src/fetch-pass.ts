@@ -77,7 +77,10 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
       try {
         outcome = await refreshFeed(db, feed, refreshOptions);
       } catch (err) {
-        // A bug or a database fault in one feed must not stop the pass; it is logged loudly.
+        // The database itself failing (disk full, read-only file, I/O error) fails the whole pass:
+        // every other feed would fail the same way, and the caller must say so (exit 1).
+        if (isDatabaseFault(err)) throw err;
+        // A bug in one feed must not stop the pass; it is logged loudly and recorded on that feed.
         options.logger?.error({ feed_id: feed.id, feed_url: feed.url, err }, 'refresh failed');
         outcome = {
           feed_id: feed.id, feed_url: feed.url, outcome: 'error', error_code: 'internal',
@@ -138,9 +141,10 @@ async function forEachLimited<R>(
     }
   };
   let running = 0;
+  let failed = false;
   return new Promise((resolve, reject) => {
     const launch = () => {
-      while (running < limit && !signal?.aborted) {
+      while (running < limit && !signal?.aborted && !failed) {
         const index = queue.findIndex((f) => (active.get(hostOf(f)) ?? 0) < perHost);
         if (index === -1) break;
         const [feed] = queue.splice(index, 1) as [Feed];
@@ -154,7 +158,10 @@ async function forEachLimited<R>(
             active.set(host, (active.get(host) ?? 1) - 1);
             launch();
           },
-          reject,
+          (err: unknown) => {
+            failed = true; // start nothing more; feeds in flight finish on their own
+            reject(err);
+          },
         );
       }
       if (running === 0 && (queue.length === 0 || signal?.aborted)) resolve(results);
@@ -201,4 +208,12 @@ function isAlive(owner: string): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+const DATABASE_FAULTS = /^SQLITE_(FULL|READONLY|IOERR|CORRUPT|CANTOPEN|NOTADB|PERM)/;
+
+/** better-sqlite3 raises SqliteError with a `code` like SQLITE_FULL or SQLITE_IOERR_WRITE. */
+export function isDatabaseFault(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && DATABASE_FAULTS.test(code);
 }
