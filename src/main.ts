@@ -4,6 +4,7 @@ import { databasePath, type Config } from './config.js';
 import { openDb, type Db } from './db/open.js';
 import { buildServer } from './http/server.js';
 import { createMetrics } from './metrics.js';
+import { childProcessRunner } from './fetch-child.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { syncConfigFeeds } from './subscriptions.js';
 
@@ -17,7 +18,13 @@ export interface Planet {
   close(): Promise<void>;
 }
 
-export async function startPlanet(config: Config, options: { fetch: boolean }): Promise<Planet> {
+export interface StartOptions {
+  fetch: boolean;
+  /** The config file the server was started with; fetch passes then run as child processes. */
+  configPath?: string;
+}
+
+export async function startPlanet(config: Config, options: StartOptions): Promise<Planet> {
   const db = openDb(databasePath(config));
   const logger = { level: process.env.LOG_LEVEL ?? 'info' };
   const metrics = createMetrics();
@@ -26,7 +33,12 @@ export async function startPlanet(config: Config, options: { fetch: boolean }): 
   if (sync.added.length) app.log.info({ feeds: sync.added }, 'subscribed feeds listed in the config file');
   if (sync.skippedRemoved.length) app.log.info({ feeds: sync.skippedRemoved }, 'config lists feeds an admin removed; left removed');
 
-  const scheduler = options.fetch ? startScheduler(db, config, { logger: app.log, runAtStart: true, onFeedDone: (o) => metrics.observeFetch(o) }) : null;
+  const scheduler = options.fetch ? startScheduler(db, config, {
+        logger: app.log,
+        runAtStart: true,
+        onFeedDone: (o) => metrics.observeFetch(o),
+        runner: options.configPath === undefined ? undefined : childProcessRunner(options.configPath),
+      }) : null;
   const address = await app.listen({ host: config.server.host, port: config.server.port });
 
   let closing: Promise<void> | null = null;

@@ -3,6 +3,7 @@
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { Config } from './config.js';
 import type { Db } from './db/open.js';
+import type { PassRunner } from './fetch-child.js';
 import { runFetchPass, type Logger, type PassReport } from './fetch-pass.js';
 import type { RefreshOutcome } from './pipeline/refresh.js';
 
@@ -18,15 +19,18 @@ export interface SchedulerOptions {
   onFeedDone?: (outcome: RefreshOutcome) => void;
   /** Start a pass immediately (serve does, so a fresh install fills up without waiting). */
   runAtStart?: boolean;
+  /** How a pass runs: in this process by default; `planet serve` runs it in a child process. */
+  runner?: PassRunner;
 }
 
 export function startScheduler(db: Db, config: Config, options: SchedulerOptions): Scheduler {
   const abort = new AbortController();
+  const runner: PassRunner = options.runner ?? ((o) => runFetchPass(db, config, o));
   let running: Promise<PassReport> | null = null;
 
   const pass = (feedIds?: number[]) => {
     if (running) return running.then(() => ({ kind: 'busy' as const, owner: 'this process', since: Date.now() }));
-    running = runFetchPass(db, config, { feedIds, signal: abort.signal, logger: options.logger, onFeedDone: options.onFeedDone })
+    running = runner({ feedIds, signal: abort.signal, logger: options.logger, onFeedDone: options.onFeedDone })
       .then((report) => {
         if (report.kind === 'busy') options.logger.info({ owner: report.owner }, 'fetch pass skipped: another process is fetching');
         else options.logger.info({ pass_id: report.passId, feeds: report.feeds.length, duration_ms: report.finishedAt - report.startedAt }, 'fetch pass finished');

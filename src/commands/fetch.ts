@@ -33,19 +33,41 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
       }
     }
 
+    // SIGTERM / SIGINT (planet serve stopping, systemd, Ctrl-C): finish the feeds in flight, start
+    // no more, report what ran. Each feed is one transaction, so even a second signal is safe.
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
     const deadline = Date.now() + waitSeconds * 1000;
-    let report: PassReport = await runFetchPass(db, config, { feedIds });
-    while (report.kind === 'busy' && Date.now() < deadline) {
+    let report: PassReport = await runFetchPass(db, config, { feedIds, signal: abort.signal });
+    while (report.kind === 'busy' && Date.now() < deadline && !abort.signal.aborted) {
       await new Promise((r) => setTimeout(r, 500));
-      report = await runFetchPass(db, config, { feedIds });
+      report = await runFetchPass(db, config, { feedIds, signal: abort.signal });
     }
+    process.removeListener('SIGTERM', stop);
+    process.removeListener('SIGINT', stop);
     if (report.kind === 'busy') {
+      if (values.json) io.out(JSON.stringify({ busy: true, owner: report.owner, since: new Date(report.since).toISOString() }));
       io.err(`planet fetch: another fetch pass is running (${report.owner}, since ${formatTime(report.since)}); not starting a second one. Use --wait SECONDS to wait for it.`);
       return EXIT_FAILURE;
     }
 
     if (values.json) {
-      io.out(JSON.stringify({ pass_id: report.passId, started_at: new Date(report.startedAt).toISOString(), finished_at: new Date(report.finishedAt).toISOString(), expired: report.expired, feeds: report.feeds.map(({ stages: _stages, ...o }) => o) }, null, 2));
+      io.out(
+        JSON.stringify(
+          {
+            pass_id: report.passId,
+            started_at: new Date(report.startedAt).toISOString(),
+            finished_at: new Date(report.finishedAt).toISOString(),
+            expired: report.expired,
+            aborted: report.aborted,
+            feeds: report.feeds.map(({ stages: _stages, ...o }) => o),
+          },
+          null,
+          2,
+        ),
+      );
       return EXIT_OK;
     }
     const names = new Map(report.feeds.map((o) => [o.feed_id, o.feed_url]));

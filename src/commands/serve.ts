@@ -6,7 +6,7 @@ import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, type CliIo } from './common.js
 export async function serve(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(args, { 'no-fetch': { type: 'boolean' } }, 'planet serve [--no-fetch] [--config PATH]');
   const config = loadConfig({ path: values.config as string | undefined, env: io.env });
-  const planet = await startPlanet(config, { fetch: !values['no-fetch'] });
+  const planet = await startPlanet(config, { fetch: !values['no-fetch'], configPath: config.configPath });
   io.err(`planet: serving ${config.planet.name} at ${planet.address}${values['no-fetch'] ? ' (fetching off)' : ''}`);
   let failed = false;
   await new Promise<void>((resolve) => {

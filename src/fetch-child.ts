@@ -1,0 +1,82 @@
+// Runs a fetch pass as a child `planet fetch --json` process, so that `planet serve` keeps
+// answering pages while a pass parses, sanitizes and writes thousands of entries: the work runs
+// on the other core instead of blocking the server's event loop (measured: p99 of / during an
+// in-process 5,000-entry pass was 4.35 s). The pass's memory is returned when the child exits.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Logger, PassOptions, PassReport } from './fetch-pass.js';
+import type { RefreshOutcome } from './pipeline/refresh.js';
+
+/** bin/planet.js, from src/ and dist/ alike (both one level below the project root). */
+const PLANET_BIN = fileURLToPath(new URL('../bin/planet.js', import.meta.url));
+
+/** What `planet fetch --json` prints: the pass report without per-stage timings. */
+export interface FetchJson {
+  busy?: boolean;
+  owner?: string;
+  since?: string;
+  pass_id?: number;
+  started_at?: string;
+  finished_at?: string;
+  expired?: number;
+  aborted?: boolean;
+  feeds?: Omit<RefreshOutcome, 'stages'>[];
+}
+
+export type PassRunner = (options: Pick<PassOptions, 'feedIds' | 'signal' | 'onFeedDone' | 'logger'>) => Promise<PassReport>;
+
+/**
+ * A PassRunner that spawns `planet fetch --json --config <configPath>`. The child inherits the
+ * environment, so PLANET_DB and the other overrides apply to it as they do to the server.
+ */
+export function childProcessRunner(configPath: string): PassRunner {
+  return ({ feedIds, signal, onFeedDone, logger }) =>
+    new Promise<PassReport>((resolve, reject) => {
+      const args = [PLANET_BIN, 'fetch', '--json'];
+      // A missing default config file means "all defaults"; an explicit --config must exist.
+      if (existsSync(configPath)) args.push('--config', configPath);
+      for (const id of feedIds ?? []) args.push('--feed', String(id));
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const onAbort = () => child.kill('SIGTERM'); // the child stops between feeds and reports
+      signal?.addEventListener('abort', onAbort, { once: true });
+      child.once('error', reject);
+      child.once('close', (code) => {
+        signal?.removeEventListener('abort', onAbort);
+        let report: FetchJson;
+        try {
+          report = JSON.parse(stdout) as FetchJson;
+        } catch {
+          reject(new Error(stderr.trim().split('\n').at(-1) || `planet fetch exited with status ${code}`));
+          return;
+        }
+        if (report.busy) {
+          resolve({ kind: 'busy', owner: report.owner ?? 'unknown', since: Date.parse(report.since ?? '') || Date.now() });
+          return;
+        }
+        const feeds = (report.feeds ?? []).map((o): RefreshOutcome => ({ ...o, stages: { fetch: 0, parse: 0, sanitize: 0, store: 0 } }));
+        for (const o of feeds) {
+          logger?.[o.outcome === 'error' ? 'warn' : 'info'](
+            { feed_id: o.feed_id, feed_url: o.feed_url, outcome: o.outcome, error_code: o.error_code, http_status: o.http_status, duration_ms: o.duration_ms, entries_new: o.entries_new, entries_updated: o.entries_updated },
+            o.error_message ?? 'feed refreshed',
+          );
+          onFeedDone?.(o);
+        }
+        resolve({
+          kind: 'ran',
+          passId: report.pass_id ?? 0,
+          startedAt: Date.parse(report.started_at ?? ''),
+          finishedAt: Date.parse(report.finished_at ?? ''),
+          feeds,
+          expired: report.expired ?? 0,
+          aborted: report.aborted ?? false,
+        });
+      });
+    });
+}
+
+export type { Logger };
