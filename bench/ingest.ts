@@ -68,7 +68,8 @@ const sumStages = (outcomes: RefreshOutcome[]) =>
     { fetch: 0, parse: 0, sanitize: 0, store: 0 },
   );
 
-export async function benchIngest(opts: { feeds: number; log: (s: string) => void }) {
+/** With `keepDatabase`, the filled database is left for the serving bench; the caller removes `dir`. */
+export async function benchIngest(opts: { feeds: number; log: (s: string) => void; keepDatabase?: boolean }) {
   const dir = mkdtempSync(path.join(tmpdir(), 'planet-bench-'));
   const host = await startFeedHost(opts.feeds);
   try {
@@ -107,9 +108,9 @@ export async function benchIngest(opts: { feeds: number; log: (s: string) => voi
       `cold stages: parse ${fmt(stages.parse)}, sanitize ${fmt(stages.sanitize)}, store ${fmt(stages.store)} ` +
         `(= ${((100 * cpu) / coldMs).toFixed(0)}% of the pass's wall time); fetch waits ${fmt(stages.fetch)} summed over ${config.fetch.concurrency} concurrent fetches`,
     );
-    return { feeds: opts.feeds, baselineMs, coldMs, warmMs, stored, notModified, peakRssMb, stages };
+    return { feeds: opts.feeds, baselineMs, coldMs, warmMs, stored, notModified, peakRssMb, stages, dir, dbPath };
   } finally {
     host.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (!opts.keepDatabase) rmSync(dir, { recursive: true, force: true });
   }
 }
