@@ -10,7 +10,7 @@ import { syncSearchIndex } from './db/timeline.js';
 import type { Db } from './db/open.js';
 import type { Feed, FetchOptions } from './model.js';
 import { refreshFeed, type RefreshOutcome, type RefreshOptions } from './pipeline/refresh.js';
-import { htmlToText } from './pipeline/sanitize.js';
+import { sanitizedHtmlToText } from './pipeline/sanitize.js';
 import { VERSION } from './version.js';
 
 export const PASS_LOCK = 'fetch-pass';
@@ -102,7 +102,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
     });
     const expired = expireEntries(db, { keepDays: config.retention.keep_days, keepPerFeed: config.retention.keep_per_feed }, now());
     // Index what this pass wrote now, so the first search after a big pass does not pay for it.
-    syncSearchIndex(db, htmlToText);
+    syncSearchIndex(db, sanitizedHtmlToText);
     const finishedAt = now();
     const count = (o: RefreshOutcome['outcome']) => outcomes.filter((x) => x.outcome === o).length;
     db.prepare(
