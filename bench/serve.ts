@@ -1,13 +1,20 @@
 // Serving bench: wrk at 50 connections against our server (/, /atom.xml, a conditional /) and, as the
 // baseline, against nginx serving the `planet build` output of the same database.
 // Alone: `npx tsx bench/serve.ts [DB]` (seeds 1,000 feeds × 20 entries into a temp database without DB).
+//
+// Fair by construction: both get the same wrk parameters in the same run, on loopback, one process
+// each (nginx `worker_processes 1`, one Node process); every request carries `Accept-Encoding: gzip`
+// as browsers' requests do; nginx serves gzip files made ahead of time (`gzip_static`, the bench
+// writes the .gz siblings), as our server serves compressed bytes made once per document; our server
+// logs every request at `info` (to a file), as `planet serve` does by default.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { build } from '../src/commands/build.js';
 import { parseConfig } from '../src/config.js';
@@ -16,7 +23,11 @@ import { buildServer } from '../src/http/server.js';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 8);
+const WARMUP_SECONDS = 2;
 const CONNECTIONS = 50;
+/** What a browser's request says; gzip only, so both servers send the same encoding (nginx has no brotli module). */
+const ACCEPT = { 'Accept-Encoding': 'gzip' };
+const LOG_LEVEL = process.env.LOG_LEVEL ?? 'info';
 
 interface WrkResult {
   requests_per_second: number;
@@ -30,9 +41,9 @@ function ms(value: string, unit: string): number {
   return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n;
 }
 
-async function wrk(url: string, headers: Record<string, string> = {}): Promise<WrkResult> {
-  const args = ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
-  const { stdout } = await run('wrk', args, { timeout: (SECONDS + 30) * 1000 });
+async function wrk(url: string, headers: Record<string, string> = {}, seconds = SECONDS): Promise<WrkResult> {
+  const args = ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
+  const { stdout } = await run('wrk', args, { timeout: (seconds + 30) * 1000 });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN);
   const p = (q: string) => {
     const m = new RegExp(`^\\s+${q}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(stdout);
@@ -50,15 +61,37 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The validator a client would send back: If-None-Match, else If-Modified-Since. Asked without compression, as wrk asks. */
+/**
+ * What a browser revalidating its copy sends: the same Accept-Encoding and the ETag it got with it.
+ * Checks the answer is a bodiless 304 before wrk hammers it. (This once crashed with "no validator":
+ * nginx, its workers running as an unprivileged user, could not enter the 0700 temp directory and
+ * answered 404 pages, which have no ETag, and which wrk had been counting as nginx's throughput.)
+ */
 async function conditionalHeaders(url: string): Promise<Record<string, string>> {
-  const res = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
+  const res = await fetch(url, { headers: ACCEPT });
   await res.arrayBuffer();
   const etag = res.headers.get('etag');
-  if (etag) return { 'If-None-Match': etag };
-  const lastModified = res.headers.get('last-modified');
-  if (lastModified) return { 'If-Modified-Since': lastModified };
-  throw new Error(`bench: no validator from ${url}`);
+  if (!etag) throw new Error(`bench: ${url} sent no ETag (status ${res.status})`);
+  const headers = { ...ACCEPT, 'If-None-Match': etag };
+  const check = await fetch(url, { headers });
+  if (check.status !== 304 || (await check.arrayBuffer()).byteLength) throw new Error(`bench: ${url} answered ${check.status} to If-None-Match ${etag}`);
+  return headers;
+}
+
+/** `.gz` next to every compressible file, as `gzip_static` expects (same mtime, so validators agree). */
+function gzipTree(dir: string): number {
+  let n = 0;
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    const st = statSync(full);
+    if (st.isDirectory()) n += gzipTree(full);
+    else if (/\.(html|xml|json|css|svg)$/.test(name)) {
+      writeFileSync(`${full}.gz`, gzipSync(readFileSync(full), { level: 6 }));
+      utimesSync(`${full}.gz`, st.atime, st.mtime);
+      n++;
+    }
+  }
+  return n;
 }
 
 /** 1,000 blogs × 20 posts of ~1.5 KB, over the last 200 days: what a big planet holds. */
@@ -87,6 +120,8 @@ export function seedServeBench(db: Db, feeds = 1000, perFeed = 20): void {
 export async function benchServe(opts: { dbPath: string; log: (s: string) => void }): Promise<Record<string, unknown>> {
   const { log } = opts;
   const work = mkdtempSync(path.join(tmpdir(), 'planet-bench-serve-'));
+  // nginx's workers drop root for an unprivileged user: they must be able to read the site.
+  chmodSync(work, 0o755);
   const config = parseConfig({ planet: { name: 'Bench Planet', link: 'http://127.0.0.1/' }, database: opts.dbPath, fetch: { allow_private_addresses: true } });
   const configPath = path.join(work, 'planet.yaml');
   writeFileSync(configPath, stringify(config));
@@ -100,8 +135,10 @@ export async function benchServe(opts: { dbPath: string; log: (s: string) => voi
   const code = await build(['--out', out, '--config', configPath], { out: log, err: log, readStdin: async () => '', env: {} });
   if (code !== 0) throw new Error(`bench: planet build exited ${code}`);
   const buildMs = Date.now() - buildStart;
+  log(`  gzipped ${gzipTree(out)} files for nginx's gzip_static`);
 
-  const app = await buildServer({ db, config, logger: false });
+  // As users run it: request logging at LOG_LEVEL (default info), to a file as from a service manager.
+  const app = await buildServer({ db, config, logger: { level: LOG_LEVEL, file: path.join(work, 'planet.log') } });
   const ours = await app.listen({ host: '127.0.0.1', port: 0 });
 
   const nginxPort = await freePort();
@@ -116,10 +153,11 @@ events { worker_connections 1024; }
 http {
   include /etc/nginx/mime.types;
   default_type text/html;
-  types { application/atom+xml xml; }
   access_log off;
   sendfile on;
   tcp_nopush on;
+  gzip_static on;
+  gzip_vary on;
   keepalive_requests 100000;
   client_body_temp_path ${work}/tmp; proxy_temp_path ${work}/tmp; fastcgi_temp_path ${work}/tmp; uwsgi_temp_path ${work}/tmp; scgi_temp_path ${work}/tmp;
   server {
@@ -142,19 +180,33 @@ http {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    // Warm both (our first request renders and caches the page).
-    for (const base of [ours, nginxUrl]) for (const p of ['/', '/atom.xml']) await (await fetch(base + p)).arrayBuffer();
-    const pageBytes = (await (await fetch(`${ours}/`)).arrayBuffer()).byteLength;
+    // Warm both (our first request renders and caches the page), and check both really serve it.
+    for (const base of [ours, nginxUrl]) {
+      for (const p of ['/', '/atom.xml']) {
+        const res = await fetch(base + p, { headers: ACCEPT });
+        await res.arrayBuffer();
+        if (res.status !== 200 || res.headers.get('content-encoding') !== 'gzip') throw new Error(`bench: ${base}${p} answered ${res.status}, ${res.headers.get('content-encoding') ?? 'uncompressed'}`);
+      }
+    }
+    const pageBytes = (await (await fetch(`${ours}/`, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer()).byteLength;
+    const gzipBytes = Number((await fetch(`${ours}/`, { method: 'HEAD', headers: ACCEPT })).headers.get('content-length'));
+    log(`  / is ${pageBytes} bytes, ${gzipBytes} gzipped; log level ${LOG_LEVEL}; wrk -H 'Accept-Encoding: gzip'`);
 
     const results: Record<string, { planetarium: WrkResult; nginx: WrkResult; ratio: number }> = {};
     const cases: [string, string, (base: string) => Promise<Record<string, string>>][] = [
-      ['/', '/', async () => ({})],
-      ['/atom.xml', '/atom.xml', async () => ({})],
+      ['/', '/', async () => ACCEPT],
+      ['/atom.xml', '/atom.xml', async () => ACCEPT],
       ['/ (conditional → 304)', '/', async (base) => conditionalHeaders(`${base}/`)],
     ];
+    const measure = async (url: string, headers: Record<string, string>) => {
+      await wrk(url, headers, WARMUP_SECONDS);
+      const result = await wrk(url, headers);
+      if (result.non_2xx_3xx) throw new Error(`bench: ${result.non_2xx_3xx} error responses from ${url}`);
+      return result;
+    };
     for (const [name, p, headers] of cases) {
-      const planetarium = await wrk(ours + p, await headers(ours));
-      const baseline = await wrk(nginxUrl + p, await headers(nginxUrl));
+      const planetarium = await measure(ours + p, await headers(ours));
+      const baseline = await measure(nginxUrl + p, await headers(nginxUrl));
       const ratio = Math.round((planetarium.requests_per_second / baseline.requests_per_second) * 100) / 100;
       results[name] = { planetarium, nginx: baseline, ratio };
       log(
@@ -165,7 +217,22 @@ http {
     const target = { throughput_ratio_min: 0.5, p99_ms_max: 25 };
     const met = home.ratio >= target.throughput_ratio_min && home.planetarium.p99_ms <= target.p99_ms_max;
     log(`  target for /: ≥ 50% of nginx and p99 ≤ 25 ms: ${met ? 'met' : 'NOT met'}`);
-    return { feeds, entries, page_bytes: pageBytes, build_ms: buildMs, connections: CONNECTIONS, seconds_per_run: SECONDS, nginx_workers: 1, results, target, target_met: met };
+    return {
+      feeds,
+      entries,
+      page_bytes: pageBytes,
+      page_gzip_bytes: gzipBytes,
+      build_ms: buildMs,
+      connections: CONNECTIONS,
+      seconds_per_run: SECONDS,
+      warmup_seconds: WARMUP_SECONDS,
+      accept_encoding: ACCEPT['Accept-Encoding'],
+      log_level: LOG_LEVEL,
+      nginx_workers: 1,
+      results,
+      target,
+      target_met: met,
+    };
   } finally {
     nginx.kill('SIGQUIT');
     await new Promise((r) => (nginx.exitCode !== null ? r(null) : nginx.once('close', r)));

@@ -19,9 +19,19 @@ function scopeSql(scope: Scope): { where: string; params: unknown[] } {
   }
 }
 
-/** Newest first: publication order (sort_at), ties broken by id so pages never overlap. */
-export function listTimeline(db: Db, scope: Scope, limit: number, offset = 0): Entry[] {
+/**
+ * Newest first: publication order (sort_at), ties broken by id so pages never overlap. `after`, the
+ * last entry of the previous page when known, seeks instead of skipping: OFFSET reads every skipped
+ * row, which made `planet build` quadratic in the number of pages.
+ */
+export function listTimeline(db: Db, scope: Scope, limit: number, offset = 0, after?: { sortAt: number; id: number }): Entry[] {
   const { where, params } = scopeSql(scope);
+  if (after) {
+    return db
+      .prepare<unknown[], EntryRow>(`SELECT e.* FROM entries e WHERE ${where} AND (e.sort_at, e.id) < (?, ?) ORDER BY e.sort_at DESC, e.id DESC LIMIT ?`)
+      .all(...params, after.sortAt, after.id, limit)
+      .map(toEntry);
+  }
   return db
     .prepare<unknown[], EntryRow>(`SELECT e.* FROM entries e WHERE ${where} ORDER BY e.sort_at DESC, e.id DESC LIMIT ? OFFSET ?`)
     .all(...params, limit, offset)

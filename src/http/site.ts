@@ -26,6 +26,7 @@ import type { Feed } from '../model.js';
 import { agoPhrase } from '../render/dates.js';
 import {
   AGO_PLACEHOLDER,
+  type EntryMemo,
   renderNotFoundPage,
   renderSearchPage,
   renderSidebar,
@@ -104,8 +105,18 @@ function pageRoute(scope: Scope, page: number, p: string): Route | undefined {
 
 export function makeDoc(status: number, type: string, body: string | Buffer, lastModified: number, cacheControl = PAGE_CACHE): Doc {
   const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  const etag = `"${createHash('sha1').update(buf).digest('base64url').slice(0, 22)}"`;
-  return { status, type, body: buf, etag, lastModified, cacheControl };
+  let etag: string | undefined;
+  // Hashed when first asked: `planet build` never asks, and a page template never is sent as is.
+  return {
+    status,
+    type,
+    body: buf,
+    get etag() {
+      return (etag ??= `"${createHash('sha1').update(buf).digest('base64url').slice(0, 22)}"`);
+    },
+    lastModified,
+    cacheControl,
+  };
 }
 
 /** The compressed body for an encoding, made once per document. */
@@ -123,8 +134,10 @@ export interface ReaderSiteDeps {
   config: Config;
   templates?: Templates;
   now?: () => number;
-  /** Most documents kept; the oldest go first. */
+  /** Most documents kept (0: none, as `planet build` renders each once); the oldest go first. */
   cacheSize?: number;
+  /** Most bytes of documents kept (identity bodies; compressed ones add about a tenth). */
+  cacheBytes?: number;
 }
 
 export interface ReaderSite {
@@ -144,6 +157,10 @@ interface Snapshot {
   lastModified: number;
   feeds: ReturnType<typeof listFeedSummaries>;
   tags: ReturnType<typeof listTags>;
+  /** Folded content and date strings per entry, shared by the pages that show it. */
+  entries: EntryMemo;
+  /** Last entry of each page rendered ("scope|page"): the next page seeks from it (listTimeline). */
+  pageEnds: Map<string, { sortAt: number; id: number }>;
   /** Entry counts per scope and rendered sidebars, filled as pages ask for them. */
   counts: Map<string, number>;
   sidebars: Map<string, string>;
@@ -154,6 +171,7 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
   const templates = deps.templates ?? createTemplates(config.views);
   const now = deps.now ?? Date.now;
   const maxDocs = deps.cacheSize ?? 2000;
+  const maxBytes = deps.cacheBytes ?? 256 * 1024 * 1024;
   const perPage = config.page.items_per_page;
   const planetLink = config.planet.link.endsWith('/') ? config.planet.link : `${config.planet.link}/`;
 
@@ -179,39 +197,51 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
   function current(): Snapshot {
     const version = versionStmt.get()!.version;
     if (snapshot?.version !== version) {
-      snapshot = { version, updatedAt: lastUpdatedAt(db), lastModified: lastModifiedAt(db), feeds: listFeedSummaries(db), tags: listTags(db), counts: new Map(), sidebars: new Map() };
+      snapshot = { version, updatedAt: lastUpdatedAt(db), lastModified: lastModifiedAt(db), feeds: listFeedSummaries(db), tags: listTags(db), entries: new Map(), pageEnds: new Map(), counts: new Map(), sidebars: new Map() };
     }
     return snapshot;
   }
 
+  const scopeKey = (scope: Scope) => (scope.kind === 'all' ? 'all' : scope.kind === 'tag' ? `tag:${scope.tag}` : `feed:${scope.feedId}`);
   function count(snap: Snapshot, scope: Scope): number {
-    const key = scope.kind === 'all' ? 'all' : scope.kind === 'tag' ? `tag:${scope.tag}` : `feed:${scope.feedId}`;
+    const key = scopeKey(scope);
     let n = snap.counts.get(key);
     if (n === undefined) snap.counts.set(key, (n = countTimeline(db, scope)));
     return n;
   }
 
   /**
-   * A cached document. A page saying "updated N minutes ago" is kept as `template` with
-   * AGO_PLACEHOLDER in it: when only the phrase changes, the phrase is swapped in (a string
-   * replace) instead of querying and rendering again.
+   * A cached document. A page saying "updated N minutes ago" is kept as the bytes before and after
+   * AGO_PLACEHOLDER: when only the phrase changes (once a minute), the three are joined into a new
+   * document instead of querying and rendering again; its compressed forms are made when first asked.
    */
   interface Cached {
     version: number;
     /** Hour of rendering: "inactive" marks are judged against the clock, so pages expire hourly. */
     hour: number;
-    template: string | null;
+    template: { head: Buffer; tail: Buffer } | null;
     phrase: string;
     doc: Doc;
+    bytes: number;
   }
   const cache = new Map<string, Cached>();
+  let cachedBytes = 0;
+  function forget(key: string): void {
+    const old = cache.get(key);
+    if (!old) return;
+    cachedBytes -= old.bytes;
+    cache.delete(key);
+  }
   function remember(key: string, entry: Cached): Doc {
-    if (cache.size >= maxDocs) cache.delete(cache.keys().next().value!);
+    forget(key);
+    if (maxDocs <= 0) return entry.doc;
+    while (cache.size && (cache.size >= maxDocs || cachedBytes + entry.bytes > maxBytes)) forget(cache.keys().next().value!);
     cache.set(key, entry);
+    cachedBytes += entry.bytes;
     return entry.doc;
   }
-  function withPhrase(template: string, phrase: string, lastModified: number): Doc {
-    return makeDoc(200, HTML, template.replace(AGO_PLACEHOLDER, phrase), lastModified);
+  function withPhrase(template: { head: Buffer; tail: Buffer }, phrase: string, lastModified: number): Doc {
+    return makeDoc(200, HTML, Buffer.concat([template.head, Buffer.from(phrase, 'utf8'), template.tail]), lastModified);
   }
 
   function notFound(sitePath: string): Doc {
@@ -274,7 +304,10 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
         const total = count(snap, route.scope);
         const pages = Math.max(1, Math.ceil(total / perPage));
         if (route.page > pages) return notFound(sitePath);
-        const entries = listTimeline(db, route.scope, perPage, (route.page - 1) * perPage);
+        const key = scopeKey(route.scope);
+        const entries = listTimeline(db, route.scope, perPage, (route.page - 1) * perPage, snap.pageEnds.get(`${key}|${route.page - 1}`));
+        const last = entries.at(-1);
+        if (last) snap.pageEnds.set(`${key}|${route.page}`, { sortAt: last.sortAt, id: last.id });
         const known: Feed[] = snap.feeds.map((f) => f.feed);
         const at = now();
         const tag = scope.kind === 'tag' ? scope.tag : null;
@@ -289,7 +322,7 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
         const sidebarKey = `${tag ?? ''}|${from.split('/').length}|${Math.floor(at / 3_600_000)}`;
         let sidebarHtml = snap.sidebars.get(sidebarKey);
         if (sidebarHtml === undefined) snap.sidebars.set(sidebarKey, (sidebarHtml = renderSidebar(templates, site, sidebar, scope, from, at, AGO_PLACEHOLDER)));
-        const html = renderTimelinePage(templates, site, { scope, page: route.page, pages, total, entries, feeds: feedsById(db, entries, known), sidebar, now: at, sidebarHtml });
+        const html = renderTimelinePage(templates, site, { scope, page: route.page, pages, total, entries, feeds: feedsById(db, entries, known), sidebar, now: at, sidebarHtml, memo: snap.entries });
         return makeDoc(200, HTML, html, snap.lastModified);
       }
     }
@@ -305,13 +338,18 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
       if (hit && hit.version === snap.version && (hit.template === null || hit.hour === hour)) {
         if (hit.template === null || hit.phrase === phrase) return hit.doc;
         hit.phrase = phrase;
-        return (hit.doc = withPhrase(hit.template, phrase, hit.doc.lastModified));
+        cachedBytes -= hit.doc.body.length;
+        hit.doc = withPhrase(hit.template, phrase, hit.doc.lastModified);
+        cachedBytes += hit.doc.body.length;
+        return hit.doc;
       }
       const route = parseSitePath(sitePath);
       if (!route) return notFound(sitePath);
       const doc = render(sitePath, route, snap);
-      const template = doc.status === 200 && doc.type === HTML && doc.body.includes(AGO_PLACEHOLDER) ? doc.body.toString('utf8') : null;
-      return remember(sitePath, { version: snap.version, hour, template, phrase, doc: template === null ? doc : withPhrase(template, phrase, doc.lastModified) });
+      const cut = doc.status === 200 && doc.type === HTML ? doc.body.indexOf(AGO_PLACEHOLDER) : -1;
+      const template = cut < 0 ? null : { head: doc.body.subarray(0, cut), tail: doc.body.subarray(cut + AGO_PLACEHOLDER.length) };
+      const sent = template === null ? doc : withPhrase(template, phrase, doc.lastModified);
+      return remember(sitePath, { version: snap.version, hour, template, phrase, doc: sent, bytes: sent.body.length + (template ? doc.body.length : 0) });
     },
 
     search(query, page) {

@@ -47,6 +47,20 @@ export interface TimelineInput {
   now: number;
   /** The sidebar already rendered (renderSidebar) for this page's scope and depth; rendered here when absent. */
   sidebarHtml?: string;
+  /** Per-entry work kept between renders of the same data (an entry shows on its planet, tag and blog pages). */
+  memo?: EntryMemo;
+}
+
+/** The costly parts of an entry's view (folding, date strings), by entry id; valid while its HTML and date are. */
+export type EntryMemo = Map<number, { html: string; feedExcerpt: boolean; sortAt: number; parts: EntryParts }>;
+
+interface EntryParts {
+  iso: string;
+  time: string;
+  full: string;
+  lead: string;
+  more: string | null;
+  excerpt: boolean;
 }
 
 /** Site path of a scope's page N ("/", "/page/2", "/tag/t", "/feed/3/page/2"). */
@@ -113,9 +127,11 @@ function faceOf(feed: Feed | undefined, name: string): Face {
   return { photo, initials: initials(name), hue: avatarHue(name) };
 }
 
-function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, from: string, showAuthor: boolean) {
-  const blog = feed ? feedDisplayName(feed) : 'Unknown blog';
+function entryParts(entry: Entry, feed: Feed | undefined, dates: DateFormatter, memo: EntryMemo | undefined): EntryParts {
   const html = entry.contentHtml ?? entry.summaryHtml ?? '';
+  const feedExcerpt = Boolean(feed?.excerpt);
+  const known = memo?.get(entry.id);
+  if (known && known.html === html && known.sortAt === entry.sortAt && known.feedExcerpt === feedExcerpt) return known.parts;
   const summary = entry.summaryHtml && entry.summaryHtml !== entry.contentHtml ? entry.summaryHtml : null;
   let lead = html;
   let more: string | null = null;
@@ -132,6 +148,14 @@ function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, f
       more = split.rest;
     }
   }
+  const parts = { iso: new Date(entry.sortAt).toISOString(), time: dates.time(entry.sortAt), full: dates.full(entry.sortAt), lead, more, excerpt };
+  memo?.set(entry.id, { html, feedExcerpt, sortAt: entry.sortAt, parts });
+  return parts;
+}
+
+function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, from: string, showAuthor: boolean, memo?: EntryMemo) {
+  const blog = feed ? feedDisplayName(feed) : 'Unknown blog';
+  const { iso, time, full, lead, more, excerpt } = entryParts(entry, feed, dates, memo);
   return {
     id: entry.id,
     anchor: `e${entry.id}`,
@@ -143,9 +167,9 @@ function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, f
     blogPage: feed && feed.status !== 'removed' ? relativeHref(from, `/feed/${feed.id}`) : null,
     face: faceOf(feed, blog),
     showAuthor,
-    iso: new Date(entry.sortAt).toISOString(),
-    time: dates.time(entry.sortAt),
-    full: dates.full(entry.sortAt),
+    iso,
+    time,
+    full,
     lead,
     more,
     excerpt,
@@ -155,7 +179,7 @@ function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, f
 export type EntryView = ReturnType<typeof entryView>;
 
 /** Entries grouped under day headings; a blog's consecutive posts show its author once per day. */
-export function groupByDay(entries: Entry[], feeds: Map<number, Feed>, dates: DateFormatter, from: string) {
+export function groupByDay(entries: Entry[], feeds: Map<number, Feed>, dates: DateFormatter, from: string, memo?: EntryMemo) {
   const days: { key: string; heading: string; entries: EntryView[] }[] = [];
   let previousFeed: number | null = null;
   for (const entry of entries) {
@@ -166,7 +190,7 @@ export function groupByDay(entries: Entry[], feeds: Map<number, Feed>, dates: Da
       days.push(day);
       previousFeed = null;
     }
-    day.entries.push(entryView(entry, feeds.get(entry.feedId), dates, from, entry.feedId !== previousFeed));
+    day.entries.push(entryView(entry, feeds.get(entry.feedId), dates, from, entry.feedId !== previousFeed, memo));
     previousFeed = entry.feedId;
   }
   return days;
@@ -251,7 +275,7 @@ export function renderTimelinePage(templates: Templates, site: SiteInfo, input: 
     heading,
     blog: scope.kind === 'feed' ? { home: safeHref(feedHomeLink(scope.feed)), url: safeHref(scope.feed.url), face: faceOf(scope.feed, feedDisplayName(scope.feed)) } : null,
     firstRun: scope.kind === 'all' && input.total === 0,
-    days: groupByDay(input.entries, input.feeds, dates, from),
+    days: groupByDay(input.entries, input.feeds, dates, from, input.memo),
     pager: {
       page,
       pages,

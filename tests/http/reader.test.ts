@@ -56,11 +56,11 @@ describe('the planet page', () => {
   it('marks broken and inactive feeds in the sidebar', async () => {
     await start({ page: { activity_threshold_days: 1 } });
     const html = (await app.inject('/')).body;
-    expect(html).toMatch(/<li class="broken"><a class="name" href="https:\/\/broken.example.com\/rss">Broken Blog<\/a>.*title="http_status: fetch: HTTP 500">broken<\/span><\/li>/);
+    expect(html).toMatch(/<li class="broken"><a href="https:\/\/broken.example.com\/rss">Broken Blog<\/a> <a class="x" href="https:\/\/broken.example.com\/rss">feed<\/a> <a class="x" href="feed\/\d+">posts<\/a> <span class="status" title="http_status: fetch: HTTP 500">broken<\/span><\/li>/);
     // Alice's newest post is from Jan 13 10:00, clock Jan 13 18:30, threshold 1 day → active.
-    expect(html).toMatch(/<li class="ok"><a class="name" href="https:\/\/alice.example.org\/">Alice Liddell/);
+    expect(html).toMatch(/<li><a href="https:\/\/alice.example.org\/">Alice Liddell<\/a> <a class="x" href="https:\/\/alice.example.org\/feed.xml">feed<\/a>/);
     clock = NOW + 3 * 86_400_000;
-    expect((await app.inject('/')).body).toMatch(/<li class="inactive"><a class="name" href="https:\/\/alice.example.org\/">Alice Liddell/);
+    expect((await app.inject('/')).body).toMatch(/<li class="inactive"><a href="https:\/\/alice.example.org\/">Alice Liddell<\/a>.*title="inactive: no post in 1 days">inactive<\/span><\/li>/);
   });
 
   it('paginates with relative older/newer links; past the end is a 404 page', async () => {
@@ -197,6 +197,45 @@ describe('HTTP behaviour', () => {
     expect(brotliDecompressSync(br.rawPayload).toString()).toBe(plain.body);
     expect((await app.inject({ url: '/', headers: { 'accept-encoding': 'br;q=0, gzip' } })).headers['content-encoding']).toBe('gzip');
     expect((await app.inject({ url: '/', headers: { 'if-none-match': String(gz.headers.etag) } })).statusCode).toBe(304);
+  });
+
+  it.each([
+    ['identity', undefined],
+    ['gzip', 'gzip'],
+    ['br', 'gzip, deflate, br'],
+  ])('%s: each encoding has its own validator, answered with a bodiless 304 carrying it', async (coding, accept) => {
+    await start();
+    const headers = accept ? { 'accept-encoding': accept } : {};
+    const res = await app.inject({ url: '/', headers });
+    expect(res.headers['content-encoding']).toBe(coding === 'identity' ? undefined : coding);
+    expect(Number(res.headers['content-length'])).toBe(res.rawPayload.length);
+    const etag = String(res.headers.etag);
+    expect(etag).toMatch(coding === 'identity' ? /^"[\w-]{22}"$/ : new RegExp(`-${coding === 'br' ? 'br' : 'gz'}"$`));
+    const cond = await app.inject({ url: '/', headers: { ...headers, 'if-none-match': etag } });
+    expect(cond.statusCode).toBe(304);
+    expect(cond.rawPayload.length).toBe(0);
+    expect(cond.headers.etag).toBe(etag);
+    expect(cond.headers.vary).toBe('Accept-Encoding');
+    expect(cond.headers['content-encoding']).toBeUndefined();
+    // HEAD: the same headers, no body.
+    const head = await app.inject({ method: 'HEAD', url: '/', headers });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers.etag).toBe(etag);
+    expect(head.rawPayload.length).toBe(0);
+  });
+
+  it('sends the same bytes to every request until the minute or the data changes, then new bytes and a new ETag', async () => {
+    await start();
+    const a = await app.inject({ url: '/', headers: { 'accept-encoding': 'gzip' } });
+    clock += 10_000;
+    const b = await app.inject({ url: '/', headers: { 'accept-encoding': 'gzip' } });
+    expect(b.rawPayload.equals(a.rawPayload)).toBe(true);
+    expect(b.headers.etag).toBe(a.headers.etag);
+    clock += 60_000;
+    const c = await app.inject({ url: '/', headers: { 'accept-encoding': 'gzip' } });
+    expect(c.headers.etag).not.toBe(a.headers.etag);
+    expect(gunzipSync(c.rawPayload).toString()).toContain('>13 minutes ago<');
+    expect((await app.inject({ url: '/', headers: { 'accept-encoding': 'gzip', 'if-none-match': String(a.headers.etag) } })).statusCode).toBe(200);
   });
 
   it('sends a strict CSP: no script, frames only from the sanitizer’s allowlist', async () => {

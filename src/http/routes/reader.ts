@@ -41,41 +41,70 @@ function etagMatches(header: string, etag: string): boolean {
   });
 }
 
-function acceptedEncoding(header: string | undefined): 'br' | 'gzip' | null {
-  if (!header) return null;
-  const ok = (name: string) => new RegExp(`(?:^|,)\\s*${name}\\s*(?:;\\s*q=(?!0(?:\\.0*)?\\s*(?:,|$))[\\d.]+)?\\s*(?:,|$)`, 'i').test(header);
-  if (ok('br')) return 'br';
-  if (ok('gzip')) return 'gzip';
-  return null;
+type Coding = 'br' | 'gzip' | 'identity';
+
+function accepts(header: string, name: string): boolean {
+  return new RegExp(`(?:^|,)\\s*${name}\\s*(?:;\\s*q=(?!0(?:\\.0*)?\\s*(?:,|$))[\\d.]+)?\\s*(?:,|$)`, 'i').test(header);
+}
+
+/** Accept-Encoding values are few (one per browser family): parsed once each. */
+const codingFor = new Map<string, Coding>();
+function acceptedEncoding(header: string | undefined): Coding {
+  if (!header) return 'identity';
+  let coding = codingFor.get(header);
+  if (coding === undefined) {
+    coding = accepts(header, 'br') ? 'br' : accepts(header, 'gzip') ? 'gzip' : 'identity';
+    if (codingFor.size >= 256) codingFor.clear();
+    codingFor.set(header, coding);
+  }
+  return coding;
+}
+
+/** One representation of a document, ready to send: its body and every header, built once. */
+interface Wire {
+  etag: string;
+  body: Buffer;
+  headers: Record<string, string>;
+  /** The headers of its 304 (RFC 9110 §15.4.5: the validators and caching headers, no body ones). */
+  notModified: Record<string, string>;
+}
+
+const wires = new WeakMap<Doc, Partial<Record<Coding, Wire>>>();
+
+function wireFor(doc: Doc, coding: Coding): Wire {
+  let byCoding = wires.get(doc);
+  if (!byCoding) wires.set(doc, (byCoding = {}));
+  const cached = byCoding[coding];
+  if (cached) return cached;
+  const etag = coding === 'identity' ? doc.etag : `${doc.etag.slice(0, -1)}-${coding === 'br' ? 'br' : 'gz'}"`;
+  const common: Record<string, string> = { ...SECURITY_HEADERS, 'cache-control': doc.cacheControl, vary: 'Accept-Encoding', etag };
+  if (doc.lastModified > 0) common['last-modified'] = new Date(doc.lastModified).toUTCString();
+  const body = coding === 'identity' ? doc.body : encodedBody(doc, coding);
+  const headers: Record<string, string> = { ...common, 'content-type': doc.type, 'content-length': String(body.length) };
+  // Precompressed once per document; @fastify/compress is off for these routes.
+  if (coding !== 'identity') headers['content-encoding'] = coding;
+  return (byCoding[coding] = { etag, body, headers, notModified: common });
 }
 
 export function sendDoc(request: FastifyRequest, reply: FastifyReply, doc: Doc): FastifyReply {
-  reply.headers(SECURITY_HEADERS);
-  reply.header('cache-control', doc.cacheControl);
-  if (doc.location) return reply.code(doc.status).header('location', doc.location).type(doc.type).send(doc.body);
-  if (doc.status !== 200) return reply.code(doc.status).type(doc.type).send(doc.body);
+  if (doc.location) return reply.code(doc.status).headers(SECURITY_HEADERS).header('cache-control', doc.cacheControl).header('location', doc.location).type(doc.type).send(doc.body);
+  if (doc.status !== 200) return reply.code(doc.status).headers(SECURITY_HEADERS).header('cache-control', doc.cacheControl).type(doc.type).send(doc.body);
 
   const compressible = doc.body.length > 512 && !doc.type.startsWith('image/');
-  const encoding = compressible ? acceptedEncoding(request.headers['accept-encoding']) : null;
-  const etag = encoding ? `${doc.etag.slice(0, -1)}-${encoding === 'br' ? 'br' : 'gz'}"` : doc.etag;
-  if (compressible) reply.header('vary', 'Accept-Encoding');
-  reply.header('etag', etag);
-  if (doc.lastModified > 0) reply.header('last-modified', new Date(doc.lastModified).toUTCString());
-
+  const wire = wireFor(doc, compressible ? acceptedEncoding(request.headers['accept-encoding']) : 'identity');
   const inm = request.headers['if-none-match'];
   const ims = request.headers['if-modified-since'];
   const notModified =
-    inm !== undefined ? etagMatches(inm, doc.etag) : ims !== undefined && doc.lastModified > 0 && Math.floor(doc.lastModified / 1000) * 1000 <= Date.parse(ims);
-  if (notModified) return reply.code(304).send();
-
-  reply.code(200).type(doc.type);
-  // Precompressed once per document; @fastify/compress leaves a response with Content-Encoding alone.
-  if (encoding) return reply.header('content-encoding', encoding).send(encodedBody(doc, encoding));
-  return reply.send(doc.body);
+    inm !== undefined
+      ? inm === wire.etag || etagMatches(inm, doc.etag)
+      : ims !== undefined && doc.lastModified > 0 && Math.floor(doc.lastModified / 1000) * 1000 <= Date.parse(ims);
+  if (notModified) return reply.code(304).headers(wire.notModified).send();
+  return reply.code(200).headers(wire.headers).send(wire.body);
 }
 
 export async function readerRoutes(app: FastifyInstance, { deps }: { deps: ServerDeps }): Promise<void> {
-  // Compresses what is not precompressed here (nothing today but future routes in this scope).
+  // Compresses what is not precompressed here (the JSON 404, future routes in this scope); the
+  // document routes below send bytes compressed once per document and opt out.
   await app.register(compress, { global: true, threshold: 1024 });
   const site = createReaderSite({ db: deps.db, config: deps.config, now: deps.now });
 
@@ -97,10 +126,10 @@ export async function readerRoutes(app: FastifyInstance, { deps }: { deps: Serve
     '/opml.xml',
     '/assets/:name',
   ]) {
-    app.get(url, serve);
+    app.get(url, { compress: false }, serve);
   }
 
-  app.get('/search', async (request, reply) => {
+  app.get('/search', { compress: false }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const q = typeof query.q === 'string' ? query.q : '';
     const page = typeof query.page === 'string' && /^\d{1,5}$/.test(query.page) ? Number(query.page) : 1;
