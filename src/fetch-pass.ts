@@ -9,6 +9,7 @@ import { getFeed, listDueFeeds } from './db/feeds.js';
 import { syncSearchIndex } from './db/timeline.js';
 import type { Db } from './db/open.js';
 import type { Feed, FetchOptions } from './model.js';
+import { startCpuPool } from './pipeline/cpu-pool.js';
 import { refreshFeed, type RefreshOutcome, type RefreshOptions } from './pipeline/refresh.js';
 import { sanitizedHtmlToText } from './pipeline/sanitize.js';
 import { VERSION } from './version.js';
@@ -62,6 +63,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
   heartbeat.unref();
   const startedAt = now();
   const passId = Number(db.prepare('INSERT INTO fetch_passes (started_at) VALUES (?)').run(startedAt).lastInsertRowid);
+  const cpu = startCpuPool();
   try {
     const feeds = options.feedIds
       ? options.feedIds.map((id) => getFeed(db, id)).filter((f): f is Feed => f !== undefined && f.status !== 'removed')
@@ -71,6 +73,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
       newFeedItems: config.fetch.new_feed_items,
       intervalMs: RETRY_BASE_MS,
       now,
+      cpu,
     };
     const outcomes = await forEachLimited(feeds, config.fetch.concurrency, config.fetch.per_host, options.signal, async (feed) => {
       let outcome: RefreshOutcome;
@@ -114,6 +117,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
     );
     return { kind: 'ran', passId, startedAt, finishedAt, feeds: outcomes, expired, aborted: options.signal?.aborted ?? false };
   } finally {
+    await cpu.close();
     clearInterval(heartbeat);
     releaseLock(db, PASS_LOCK, owner);
   }

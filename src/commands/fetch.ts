@@ -62,6 +62,9 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
             finished_at: new Date(report.finishedAt).toISOString(),
             expired: report.expired,
             aborted: report.aborted,
+            // For capacity planning (and the benchmark): this process's peak memory and where the time went.
+            peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+            stages_ms: sumStages(report.feeds),
             feeds: report.feeds.map(({ stages: _stages, ...o }) => o),
           },
           null,
@@ -91,4 +94,12 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
   } finally {
     db.close();
   }
+}
+
+/** Stage times summed over feeds (fetch, parse and sanitize overlap across concurrent feeds). */
+function sumStages(feeds: { stages: Record<'fetch' | 'parse' | 'sanitize' | 'store', number> }[]) {
+  const total = { fetch: 0, parse: 0, sanitize: 0, store: 0 };
+  for (const { stages } of feeds) for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += stages[k];
+  for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] = Math.round(total[k]);
+  return total;
 }

@@ -11,11 +11,9 @@ import {
 import { entryStatements, type EntryWrite } from '../db/entries.js';
 import type { Db } from '../db/open.js';
 import type { Feed, FetchOptions, FetchResult, NormalizedEntry } from '../model.js';
-import { decodeBody } from './decode.js';
+import { inThread, type CpuWork } from './cpu-pool.js';
 import { contentHash, entryKey } from './dedupe.js';
 import { fetchFeed } from './fetch.js';
-import { parseFeed } from './parse.js';
-import { sanitizeContent } from './sanitize.js';
 import { nextFetchAfterError, nextFetchAfterSuccess } from './schedule-policy.js';
 
 export interface RefreshOptions {
@@ -28,6 +26,8 @@ export interface RefreshOptions {
    */
   intervalMs: number;
   now?: () => number;
+  /** Where parsing and sanitizing run: worker threads during a pass, else this thread. */
+  cpu?: CpuWork;
 }
 
 /** Milliseconds spent in each stage, for logs and the benchmark. */
@@ -102,19 +102,17 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
     return outcome({ outcome: 'not_modified', http_status: 304, moved_to: movedTo });
   }
 
-  const decoded = decodeBody(result.body, result.contentType);
-  if (decoded.kind === 'error') {
-    recordFetchFailure(db, feed.id, parseFailure(feed, 'decode', decoded.message, result.status, at, options.intervalMs));
-    return outcome({ outcome: 'error', error_code: 'decode', error_message: decoded.message, http_status: result.status });
-  }
-  const parsed = parseFeed(decoded.text, result.finalUrl);
+  const cpu = options.cpu ?? inThread;
+  const read = await cpu.readDocument(result.body, result.contentType, result.finalUrl);
   lap('parse');
-  if (parsed.kind === 'error') {
-    recordFetchFailure(db, feed.id, parseFailure(feed, parsed.code, parsed.message, result.status, at, options.intervalMs));
-    return outcome({ outcome: 'error', error_code: parsed.code, error_message: parsed.message, http_status: result.status });
+  if (read.kind === 'error') {
+    recordFetchFailure(db, feed.id, parseFailure(feed, read.code, read.message, result.status, at, options.intervalMs));
+    return outcome({ outcome: 'error', error_code: read.code, error_message: read.message, http_status: result.status });
   }
+  const parsed = read;
 
-  const counts = storeEntries(db, feed, parsed.feed.entries, at, options, stages);
+  const counts = await storeEntries(db, feed, parsed.feed.entries, at, options, cpu, stages);
+  mark = performance.now();
   db.transaction(() => {
     updateFeedMetadata(db, feed.id, { title: parsed.feed.title, siteLink: parsed.feed.link, image: parsed.feed.image });
     recordFetchSuccess(db, feed.id, {
@@ -127,7 +125,6 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
     });
   })();
   lap('store');
-  stages.store -= stages.sanitize; // sanitizing happens inside the store transaction; count it once
   return outcome({ outcome: 'ok', http_status: result.status, moved_to: movedTo, entries_new: counts.inserted, entries_updated: counts.updated });
 }
 
@@ -178,7 +175,7 @@ interface Candidate {
  * - the same permalink arriving through two subscriptions (a personal feed and a team feed)
  *   is stored for both but shown once (duplicate_of).
  */
-function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: number, options: RefreshOptions, stages: StageTimes) {
+async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: number, options: RefreshOptions, cpu: CpuWork, stages: StageTimes) {
   const statements = entryStatements(db);
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
@@ -202,42 +199,57 @@ function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: number
     backlogCut = new Set(newestFirst.slice(options.newFeedItems));
   }
 
+  // Plan: what is new, what changed, what is already stored as it is. Only new and changed
+  // entries are sanitized — in steady state one post in twenty.
+  type Step = { c: Candidate; storedId: number | null; tombstone: boolean };
+  const steps: Step[] = [];
+  let t = performance.now();
+  for (const c of candidates) {
+    let stored = statements.findByKey(feed.id, c.key);
+    if (!stored && c.entry.link && linkCounts.get(c.entry.link) === 1) {
+      const byLink = statements.findByLink(feed.id, c.entry.link);
+      if (byLink && !seen.has(byLink.entry_key)) stored = byLink;
+    }
+    if (stored && (stored.expired || stored.content_hash === c.hash)) continue;
+    steps.push({ c, storedId: stored?.id ?? null, tombstone: !stored && backlogCut.has(c) });
+  }
+  stages.store += performance.now() - t;
+
+  t = performance.now();
+  const toSanitize = steps.filter((s) => !s.tombstone);
+  const safe = await cpu.sanitizeEntries(toSanitize.map((s) => ({ contentHtml: s.c.entry.contentHtml, summaryHtml: s.c.entry.summaryHtml, baseUrl: s.c.entry.baseUrl })));
+  const html = new Map(toSanitize.map((s, i) => [s, safe[i]!]));
+  stages.sanitize += performance.now() - t;
+
+  // Write, in one transaction. This feed's rows cannot have changed since the plan: one pass
+  // at a time (the pass lock), and every feed is refreshed once per pass.
+  t = performance.now();
   let inserted = 0;
   let updated = 0;
   db.transaction(() => {
-    for (const c of candidates) {
-      let stored = statements.findByKey(feed.id, c.key);
-      if (!stored && c.entry.link && linkCounts.get(c.entry.link) === 1) {
-        const byLink = statements.findByLink(feed.id, c.entry.link);
-        if (byLink && !seen.has(byLink.entry_key)) stored = byLink;
-      }
-      if (stored) {
-        if (stored.expired || stored.content_hash === c.hash) continue;
-        const t = performance.now();
-        const html = sanitized(c.entry);
-        stages.sanitize += performance.now() - t;
-        statements.update(stored.id, { ...fields(c, at), ...html });
+    for (const step of steps) {
+      const { c } = step;
+      const content = html.get(step) ?? { contentHtml: null, summaryHtml: null };
+      if (step.storedId !== null) {
+        statements.update(step.storedId, { ...fields(c, at), ...content });
         updated++;
         continue;
       }
-      const tombstone = backlogCut.has(c);
-      const t = performance.now();
-      const html = tombstone ? { contentHtml: null, summaryHtml: null } : sanitized(c.entry);
-      stages.sanitize += performance.now() - t;
       const write: EntryWrite = {
         feedId: feed.id,
         entryKey: c.key,
         ...fields(c, at),
-        ...html,
+        ...content,
         firstSeenAt: at,
         sortAt: c.sortAt,
-        duplicateOf: c.entry.link && !tombstone ? (statements.findOtherFeedByLink(c.entry.link, feed.id) ?? null) : null,
-        expired: tombstone,
+        duplicateOf: c.entry.link && !step.tombstone ? (statements.findOtherFeedByLink(c.entry.link, feed.id) ?? null) : null,
+        expired: step.tombstone,
       };
       statements.insert(write);
-      if (!tombstone) inserted++;
+      if (!step.tombstone) inserted++;
     }
   })();
+  stages.store += performance.now() - t;
   return { inserted, updated };
 }
 
@@ -252,12 +264,5 @@ function fields(c: Candidate, at: number) {
     contentHash: c.hash,
     publishedAt: e.published ? Math.min(e.published.getTime(), at) : null,
     updatedAt: e.updated ? Math.min(e.updated.getTime(), at) : null,
-  };
-}
-
-function sanitized(e: NormalizedEntry): { contentHtml: string | null; summaryHtml: string | null } {
-  return {
-    contentHtml: e.contentHtml ? sanitizeContent(e.contentHtml, e.baseUrl) : null,
-    summaryHtml: e.summaryHtml ? sanitizeContent(e.summaryHtml, e.baseUrl) : null,
   };
 }
