@@ -37,7 +37,8 @@ import {
   type SiteInfo,
 } from '../render/pages.js';
 import { relativeHref } from '../render/links.js';
-import { htmlToText, queryWords } from '../render/text.js';
+import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
+import { queryWords } from '../render/text.js';
 import { renderAtom, renderJsonFeed, renderRss, type ChannelInfo } from '../syndicate/feeds.js';
 import { renderOpml } from '../syndicate/opml.js';
 import { createTemplates, type Templates } from '../views.js';
@@ -357,7 +358,7 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
       const q = query.trim().slice(0, 200);
       if (q) {
         try {
-          syncSearchIndex(db, htmlToText);
+          syncSearchIndex(db, sanitizedHtmlToText);
         } catch {
           // The fetcher holds the write lock: search what is indexed, catch up next time.
         }

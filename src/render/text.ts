@@ -1,25 +1,8 @@
 // Pure text helpers for the reader pages: HTML → plain text (search index, snippets, fold
 // decisions), escaping, and search-term highlighting that never trusts the text it marks.
-import { Parser } from 'htmlparser2';
 
-const BLOCK = new Set(['p', 'div', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'pre', 'blockquote', 'tr', 'td', 'th', 'figure', 'figcaption', 'hr', 'section', 'article', 'table', 'dd', 'dt']);
-
-/** Text content of (sanitized) HTML, entities decoded, whitespace collapsed. */
-export function htmlToText(html: string): string {
-  if (!html) return '';
-  let out = '';
-  const parser = new Parser(
-    {
-      ontext: (t) => void (out += t),
-      onopentag: (name) => void (BLOCK.has(name) && (out += ' ')),
-      onclosetag: (name) => void (BLOCK.has(name) && (out += ' ')),
-    },
-    { decodeEntities: true },
-  );
-  parser.write(html);
-  parser.end();
-  return out.replace(/\s+/g, ' ').trim();
-}
+/** Text content of stored (sanitized) HTML: the same text the search index holds. */
+export { sanitizedHtmlToText as htmlToText } from '../pipeline/sanitize.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
