@@ -3,6 +3,7 @@
 import { parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
 import { excerptHtml, htmlToText, IFRAME_ORIGINS, MAX_CONTENT_LENGTH, sanitizeContent } from '../../src/pipeline/sanitize.js';
+import { rng } from '../../bench/feed-gen.js';
 
 const BASE = 'https://blog.example/2024/post.html';
 
@@ -536,17 +537,6 @@ describe('excerptHtml', () => {
 
 // ---- property check -------------------------------------------------------------------------
 
-/** mulberry32: small, seeded, good enough to pick grammar pieces reproducibly. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TAGS = [
   'script', 'style', 'img', 'a', 'iframe', 'svg', 'math', 'mtext', 'mglyph', 'table', 'tr', 'td', 'p', 'div',
