@@ -74,6 +74,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
       intervalMs: RETRY_BASE_MS,
       now,
       cpu,
+      tombstoneMaxAgeMs: 2 * config.retention.keep_days * 86_400_000,
     };
     const outcomes = await forEachLimited(feeds, config.fetch.concurrency, config.fetch.per_host, options.signal, async (feed) => {
       let outcome: RefreshOutcome;

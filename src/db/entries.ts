@@ -98,7 +98,13 @@ export function entryStatements(db: Db) {
        summary_html = @summaryHtml, content_hash = @contentHash, published_at = @publishedAt, updated_at = @updatedAt
      WHERE id = @id`,
   );
+  const purge = statement(
+    db,
+    `DELETE FROM entries WHERE feed_id = ? AND expired = 1 AND sort_at < ?
+       AND entry_key NOT IN (SELECT value FROM json_each(?))`,
+  );
   return {
+    purgeTombstones: (feedId: number, olderThan: number, keepKeys: string[]) => purge.run(feedId, olderThan, JSON.stringify(keepKeys)).changes,
     findByKey: (feedId: number, key: string) => byKey.get(feedId, key),
     findByLink: (feedId: number, link: string) => byLink.get(feedId, link),
     findOtherFeedByLink: (link: string, feedId: number) => otherFeedByLink.get(link, feedId)?.id,

@@ -28,6 +28,11 @@ export interface RefreshOptions {
   now?: () => number;
   /** Where parsing and sanitizing run: worker threads during a pass, else this thread. */
   cpu?: CpuWork;
+  /**
+   * Tombstones (expired entries) older than this that have left their feed's document are
+   * deleted, so the database stays bounded. Default: never. The pass uses 2 × retention.keep_days.
+   */
+  tombstoneMaxAgeMs?: number;
 }
 
 /** Milliseconds spent in each stage, for logs and the benchmark. */
@@ -247,6 +252,11 @@ async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: 
       };
       statements.insert(write);
       if (!step.tombstone) inserted++;
+    }
+    // A tombstone only has to outlive the post's presence in its feed. Long gone from the
+    // document and older than twice the retention period, it cannot plausibly return.
+    if (options.tombstoneMaxAgeMs !== undefined) {
+      statements.purgeTombstones(feed.id, at - options.tombstoneMaxAgeMs, [...seen]);
     }
   })();
   stages.store += performance.now() - t;

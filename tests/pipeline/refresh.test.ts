@@ -345,6 +345,26 @@ describe('retention', () => {
   });
 });
 
+describe('tombstones', () => {
+  it('deletes old tombstones once their post has left the feed, and keeps those still in it', async () => {
+    const day = 86_400_000;
+    let items = Array.from({ length: 4 }, (_, i) => ({ guid: `t${i}`, title: `Ancient ${i}`, date: new Date(NOW - (800 + i) * day).toUTCString() }));
+    const url = serveFeed('/tombstones.xml', () => rss(items));
+    const f = insertFeed(db, { url });
+    await refreshFeed(db, f, options());
+    expect(expireEntries(db, { keepDays: 365, keepPerFeed: 1 }, NOW)).toBe(3);
+    items = items.slice(0, 2); // the blog's feed now shows only its two newest posts
+    const opts = options({ tombstoneMaxAgeMs: 2 * 365 * day });
+    const out = await refreshFeed(db, feed(f.id), opts);
+    expect(out.entries_new).toBe(0);
+    const rows = db.prepare('SELECT entry_key, expired FROM entries ORDER BY entry_key').all();
+    expect(rows).toEqual([
+      { entry_key: 'guid:t0', expired: 0 },
+      { entry_key: 'guid:t1', expired: 1 }, // still in the feed: must stay, or it would come back
+    ]);
+  });
+});
+
 describe('runFetchPass', () => {
   it('refreshes every due feed; one broken feed does not stop the pass', async () => {
     const good = insertFeed(db, { url: serveFeed('/good.xml', () => rss([{ guid: 'g', title: 'Good' }])) });
