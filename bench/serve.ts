@@ -1,5 +1,6 @@
 // Serving bench: wrk at 50 connections against our server (/, /atom.xml, a conditional /) and, as the
-// baseline, against nginx serving the `planet build` output of the same database.
+// baseline, against nginx serving the `planet build` output of the same database; for `/`, also a bare
+// node:http listener sending the same bytes (the most Node itself can do here).
 // Alone: `npx tsx bench/serve.ts [DB]` (seeds 1,000 feeds × 20 entries into a temp database without DB).
 //
 // Fair by construction: both get the same wrk parameters in the same run, on loopback, one process
@@ -8,6 +9,7 @@
 // writes the .gz siblings), as our server serves compressed bytes made once per document; our server
 // logs every request at `info` (to a file), as `planet serve` does by default.
 import { execFile, spawn } from 'node:child_process';
+import http from 'node:http';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
@@ -76,6 +78,34 @@ async function conditionalHeaders(url: string): Promise<Record<string, string>> 
   const check = await fetch(url, { headers });
   if (check.status !== 304 || (await check.arrayBuffer()).byteLength) throw new Error(`bench: ${url} answered ${check.status} to If-None-Match ${etag}`);
   return headers;
+}
+
+/**
+ * Node's HTTP layer alone, as a second reference: a listener answering every request with the bytes
+ * and headers our server sends for `/` (gzip), taken from it, and doing nothing else.
+ */
+async function startBareNode(ours: string): Promise<http.Server> {
+  const { headers, body } = await new Promise<{ headers: Record<string, string>; body: Buffer }>((resolve, reject) => {
+    http
+      .get(`${ours}/`, { headers: ACCEPT }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const h: Record<string, string> = {};
+          for (let i = 0; i < res.rawHeaders.length; i += 2) h[res.rawHeaders[i]!.toLowerCase()] = res.rawHeaders[i + 1]!;
+          for (const name of ['date', 'connection', 'keep-alive']) delete h[name];
+          resolve({ headers: h, body: Buffer.concat(chunks) });
+        });
+      })
+      .on('error', reject);
+  });
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, headers);
+    res.end(body);
+  });
+  server.keepAliveTimeout = 72_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return server;
 }
 
 /** `.gz` next to every compressible file, as `gzip_static` expects (same mtime, so validators agree). */
@@ -213,6 +243,14 @@ http {
         `  ${name.padEnd(26)} planetarium ${String(planetarium.requests_per_second).padStart(6)} req/s p99 ${planetarium.p99_ms} ms | nginx ${String(baseline.requests_per_second).padStart(6)} req/s p99 ${baseline.p99_ms} ms | ratio ${ratio}`,
       );
     }
+    const bare = await startBareNode(ours);
+    let ceiling: WrkResult;
+    try {
+      ceiling = await measure(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/`, ACCEPT);
+    } finally {
+      await new Promise((r) => bare.close(r));
+    }
+    log(`  ${'/ on bare node:http'.padEnd(26)} ${String(ceiling.requests_per_second).padStart(6)} req/s p99 ${ceiling.p99_ms} ms (same bytes and headers, nothing else: the ceiling for Node)`);
     const home = results['/']!;
     const target = { throughput_ratio_min: 0.5, p99_ms_max: 25 };
     const met = home.ratio >= target.throughput_ratio_min && home.planetarium.p99_ms <= target.p99_ms_max;
@@ -230,6 +268,7 @@ http {
       log_level: LOG_LEVEL,
       nginx_workers: 1,
       results,
+      node_http_ceiling: { ...ceiling, ratio_to_nginx: Math.round((ceiling.requests_per_second / home.nginx.requests_per_second) * 100) / 100 },
       target,
       target_met: met,
     };

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
 import { createMetrics, type Metrics } from '../metrics.js';
+import { createFastPath, fastPathServerFactory } from './fast-path.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -19,14 +20,18 @@ export interface ServerDeps {
   now?: () => number;
   /** Counters for /metrics; one per app (main.ts shares it with the scheduler). Created when absent. */
   metrics?: Metrics;
+  /** Answer cached reader documents ahead of Fastify (fast-path.ts); default true. false: every request goes through Fastify. */
+  fastPath?: boolean;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   deps = { ...deps, metrics: deps.metrics ?? createMetrics() };
+  // Cached reader documents are answered by the server's listener before Fastify sees the request.
+  const fastPath = deps.fastPath === false ? undefined : createFastPath();
   const app = Fastify({
     logger: deps.logger ?? false,
     trustProxy: deps.config.server.trust_proxy,
-    disableRequestLogging: false,
+    ...(fastPath && { serverFactory: fastPathServerFactory(fastPath) }),
   });
 
   // Bugs and database faults: log them, hide the details of a 5xx from the client.
@@ -40,11 +45,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   // Security headers for every response. CSP is set per route instead (the reader pages and
-  // /admin need different policies), so helmet's own is off.
+  // /admin need different policies), so helmet's own is off. The reader routes send the same
+  // headers from ready objects instead (routes/reader.ts, SECURITY_HEADERS).
   await app.register(helmet, { contentSecurityPolicy: false });
   await app.register(metricsRoutes, { deps });
   await app.register(opsRoutes, { deps });
-  await app.register(readerRoutes, { deps });
+  await app.register(readerRoutes, { deps, fastPath });
   await app.register(adminRoutes, { deps, prefix: '/admin' });
   await app.register(apiRoutes, { deps, prefix: '/api' });
   return app;

@@ -144,6 +144,8 @@ export interface ReaderSiteDeps {
 export interface ReaderSite {
   /** The document at a site path (its 404 page when there is none: status 404). */
   get(sitePath: string): Doc;
+  /** The cached document at a site path if it is still current (same checks as get), else undefined; never renders. */
+  cached(sitePath: string): Doc | undefined;
   /** GET /search?q=&page= (never cached: every query differs). */
   search(query: string, page: number): Doc;
   /** Every site path `planet build` writes (besides search.html and 404.html). */
@@ -192,11 +194,12 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
     assetStamp,
   };
 
-  const versionStmt = db.prepare<[], { version: number }>('SELECT version FROM content_version WHERE id = 1');
+  // Read on every request, so as a bare value (pluck: no row object).
+  const versionStmt = db.prepare<[], number>('SELECT version FROM content_version WHERE id = 1').pluck();
   let snapshot: Snapshot | undefined;
   /** Data every page shares, read once per content version. */
   function current(): Snapshot {
-    const version = versionStmt.get()!.version;
+    const version = versionStmt.get()!;
     if (snapshot?.version !== version) {
       snapshot = { version, updatedAt: lastUpdatedAt(db), lastModified: lastModifiedAt(db), feeds: listFeedSummaries(db), tags: listTags(db), entries: new Map(), pageEnds: new Map(), counts: new Map(), sidebars: new Map() };
     }
@@ -329,21 +332,29 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
     }
   }
 
+  /** The cached document if it still holds: same content version, same hour, the phrase swapped in. */
+  function cachedDoc(sitePath: string, snap: Snapshot, at: number): Doc | undefined {
+    const hit = cache.get(sitePath);
+    if (!hit || hit.version !== snap.version) return undefined;
+    if (hit.template === null) return hit.doc;
+    if (hit.hour !== Math.floor(at / 3_600_000)) return undefined;
+    const phrase = snap.updatedAt !== null ? agoPhrase(snap.updatedAt, at) : '';
+    if (hit.phrase === phrase) return hit.doc;
+    hit.phrase = phrase;
+    cachedBytes -= hit.doc.body.length;
+    hit.doc = withPhrase(hit.template, phrase, hit.doc.lastModified);
+    cachedBytes += hit.doc.body.length;
+    return hit.doc;
+  }
+
   return {
     get(sitePath) {
       const snap = current();
-      const hit = cache.get(sitePath);
       const at = now();
+      const hit = cachedDoc(sitePath, snap, at);
+      if (hit) return hit;
       const hour = Math.floor(at / 3_600_000);
       const phrase = snap.updatedAt !== null ? agoPhrase(snap.updatedAt, at) : '';
-      if (hit && hit.version === snap.version && (hit.template === null || hit.hour === hour)) {
-        if (hit.template === null || hit.phrase === phrase) return hit.doc;
-        hit.phrase = phrase;
-        cachedBytes -= hit.doc.body.length;
-        hit.doc = withPhrase(hit.template, phrase, hit.doc.lastModified);
-        cachedBytes += hit.doc.body.length;
-        return hit.doc;
-      }
       const route = parseSitePath(sitePath);
       if (!route) return notFound(sitePath);
       const doc = render(sitePath, route, snap);
@@ -351,6 +362,10 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
       const template = cut < 0 ? null : { head: doc.body.subarray(0, cut), tail: doc.body.subarray(cut + AGO_PLACEHOLDER.length) };
       const sent = template === null ? doc : withPhrase(template, phrase, doc.lastModified);
       return remember(sitePath, { version: snap.version, hour, template, phrase, doc: sent, bytes: sent.body.length + (template ? doc.body.length : 0) });
+    },
+
+    cached(sitePath) {
+      return cachedDoc(sitePath, current(), now());
     },
 
     search(query, page) {
