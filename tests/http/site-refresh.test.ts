@@ -1,0 +1,42 @@
+// While a fetch pass writes, pages are rebuilt at most every passRefreshMs; outside a pass a
+// change shows on the next request.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { acquireLock, PASS_LOCK, releaseLock } from '../../src/fetch-pass.js';
+import { createReaderSite } from '../../src/http/site.js';
+import { addEntry, addFeed, createTestPlanet, NOW, type TestPlanet } from './reader-fixtures.js';
+
+let planet: TestPlanet;
+let clock: number;
+beforeEach(() => {
+  planet = createTestPlanet();
+  clock = NOW;
+});
+afterEach(() => planet.cleanup());
+
+const body = (site: ReturnType<typeof createReaderSite>) => site.get('/').body.toString('utf8');
+
+describe('page refresh during a fetch pass', () => {
+  it('shows a change at once when no pass is running', () => {
+    const feed = addFeed(planet.db, { url: 'https://a.example/feed', title: 'A' });
+    addEntry(planet.db, feed, { guid: 'one', title: 'First post', at: NOW - 60_000 });
+    const site = createReaderSite({ db: planet.db, config: planet.config, now: () => clock });
+    expect(body(site)).toContain('First post');
+    addEntry(planet.db, feed, { guid: 'two', title: 'Second post', at: NOW - 30_000 });
+    clock += 10;
+    expect(body(site)).toContain('Second post');
+  });
+
+  it('keeps the page for passRefreshMs while a pass holds the lock, then shows the change', () => {
+    const feed = addFeed(planet.db, { url: 'https://a.example/feed', title: 'A' });
+    addEntry(planet.db, feed, { guid: 'one', title: 'First post', at: NOW - 60_000 });
+    const site = createReaderSite({ db: planet.db, config: planet.config, now: () => clock, passRefreshMs: 2000 });
+    expect(body(site)).toContain('First post');
+    acquireLock(planet.db, PASS_LOCK, 'other-host:1', Date.now());
+    addEntry(planet.db, feed, { guid: 'two', title: 'Second post', at: NOW - 30_000 });
+    clock += 500;
+    expect(body(site)).not.toContain('Second post');
+    clock += 2000;
+    expect(body(site)).toContain('Second post');
+    releaseLock(planet.db, PASS_LOCK, 'other-host:1');
+  });
+});
