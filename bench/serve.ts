@@ -22,6 +22,7 @@ import { build } from '../src/commands/build.js';
 import { parseConfig } from '../src/config.js';
 import { openDb, type Db } from '../src/db/open.js';
 import { buildServer } from '../src/http/server.js';
+import { serverLogger } from '../src/logging.js';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 8);
@@ -168,7 +169,7 @@ export async function benchServe(opts: { dbPath: string; log: (s: string) => voi
   log(`  gzipped ${gzipTree(out)} files for nginx's gzip_static`);
 
   // As users run it: request logging at LOG_LEVEL (default info), to a file as from a service manager.
-  const app = await buildServer({ db, config, logger: { level: LOG_LEVEL, file: path.join(work, 'planet.log') } });
+  const app = await buildServer({ db, config, logger: serverLogger(LOG_LEVEL, path.join(work, 'planet.log')) });
   const ours = await app.listen({ host: '127.0.0.1', port: 0 });
 
   const nginxPort = await freePort();

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { databasePath, type Config } from './config.js';
 import { openDb, type Db } from './db/open.js';
 import { buildServer } from './http/server.js';
+import { serverLogger } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { childProcessRunner } from './fetch-child.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
@@ -26,7 +27,7 @@ export interface StartOptions {
 
 export async function startPlanet(config: Config, options: StartOptions): Promise<Planet> {
   const db = openDb(databasePath(config));
-  const logger = { level: process.env.LOG_LEVEL ?? 'info' };
+  const logger = serverLogger(process.env.LOG_LEVEL ?? 'info');
   const metrics = createMetrics();
   const app = await buildServer({ db, config, logger, metrics });
   const sync = syncConfigFeeds(db, config.feeds);
