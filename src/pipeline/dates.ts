@@ -178,32 +178,14 @@ export function parseDate(s: string | null | undefined): Date | null {
     const mon = month(m[2] ?? '');
     const offset = parseZone(m[9]);
     if (mon === null || offset === null) return null;
-    return build({
-      year: twoDigitYear(m[3] ?? ''),
-      month: mon,
-      day: Number(m[1]),
-      hour: m[4] === undefined ? 0 : hour12(Number(m[4]), m[8]),
-      minute: m[5] === undefined ? 0 : Number(m[5]),
-      second: m[6] === undefined ? 0 : Number(m[6]),
-      ms: fraction(m[7]),
-      offset,
-    });
+    return build({ year: twoDigitYear(m[3] ?? ''), month: mon, day: Number(m[1]), ...timeOfDay(m, 4), offset });
   }
   m = MONTH_FIRST.exec(str);
   if (m) {
     const mon = month(m[1] ?? '');
     const offset = parseZone(m[9]);
     if (mon === null || offset === null) return null;
-    return build({
-      year: Number(m[3]),
-      month: mon,
-      day: Number(m[2]),
-      hour: m[4] === undefined ? 0 : hour12(Number(m[4]), m[8]),
-      minute: m[5] === undefined ? 0 : Number(m[5]),
-      second: m[6] === undefined ? 0 : Number(m[6]),
-      ms: fraction(m[7]),
-      offset,
-    });
+    return build({ year: Number(m[3]), month: mon, day: Number(m[2]), ...timeOfDay(m, 4), offset });
   }
   m = ASCTIME.exec(str);
   if (m) {
@@ -222,4 +204,14 @@ export function parseDate(s: string | null | undefined): Date | null {
     });
   }
   return null;
+}
+
+/** The optional time of day in groups `at`…`at + 4`: hour, minute, second, fraction, am/pm. */
+function timeOfDay(m: RegExpExecArray, at: number) {
+  return {
+    hour: m[at] === undefined ? 0 : hour12(Number(m[at]), m[at + 4]),
+    minute: m[at + 1] === undefined ? 0 : Number(m[at + 1]),
+    second: m[at + 2] === undefined ? 0 : Number(m[at + 2]),
+    ms: fraction(m[at + 3]),
+  };
 }
