@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Logger, PassOptions, PassReport } from './fetch-pass.js';
+import type { PassOptions, PassReport } from './fetch-pass.js';
 import type { RefreshOutcome } from './pipeline/refresh.js';
 
 /** bin/planet.js, from src/ and dist/ alike (both one level below the project root). */
@@ -79,4 +79,3 @@ export function childProcessRunner(configPath: string): PassRunner {
     });
 }
 
-export type { Logger };

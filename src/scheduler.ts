@@ -8,8 +8,6 @@ import { runFetchPass, type Logger, type PassReport } from './fetch-pass.js';
 import type { RefreshOutcome } from './pipeline/refresh.js';
 
 export interface Scheduler {
-  /** Runs a pass now unless one is already running here; resolves when it ends. */
-  runNow(feedIds?: number[]): Promise<PassReport | { kind: 'busy'; owner: string; since: number }>;
   /** Stops scheduling, aborts the running pass between feeds and waits for it. */
   stop(): Promise<void>;
 }
@@ -28,9 +26,10 @@ export function startScheduler(db: Db, config: Config, options: SchedulerOptions
   const runner: PassRunner = options.runner ?? ((o) => runFetchPass(db, config, o));
   let running: Promise<PassReport> | null = null;
 
-  const pass = (feedIds?: number[]) => {
-    if (running) return running.then(() => ({ kind: 'busy' as const, owner: 'this process', since: Date.now() }));
-    running = runner({ feedIds, signal: abort.signal, logger: options.logger, onFeedDone: options.onFeedDone })
+  // The pass at start and the first scheduled one can meet: the second joins the first.
+  const pass = () => {
+    if (running) return running;
+    running = runner({ signal: abort.signal, logger: options.logger, onFeedDone: options.onFeedDone })
       .then((report) => {
         if (report.kind === 'busy') options.logger.info({ owner: report.owner }, 'fetch pass skipped: another process is fetching');
         else options.logger.info({ pass_id: report.passId, feeds: report.feeds.length, duration_ms: report.finishedAt - report.startedAt }, 'fetch pass finished');
@@ -56,7 +55,6 @@ export function startScheduler(db: Db, config: Config, options: SchedulerOptions
   if (options.runAtStart) void pass().catch(() => undefined);
 
   return {
-    runNow: (feedIds) => pass(feedIds),
     async stop() {
       await task.stop();
       abort.abort();

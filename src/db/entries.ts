@@ -118,13 +118,6 @@ export function getEntry(db: Db, id: number): Entry | undefined {
   return row && toEntry(row);
 }
 
-/** Newest visible entries, with their feed id: the simplest timeline. */
-export function listLatestEntries(db: Db, limit: number, offset = 0): Entry[] {
-  return statement<[number, number], EntryRow>(db, `SELECT e.* FROM entries e WHERE ${VISIBLE} ORDER BY e.sort_at DESC, e.id DESC LIMIT ? OFFSET ?`)
-    .all(limit, offset)
-    .map(toEntry);
-}
-
 export function listFeedEntries(db: Db, feedId: number): Entry[] {
   return statement<[number], EntryRow>(db, 'SELECT e.* FROM entries e WHERE e.feed_id = ? AND e.expired = 0 ORDER BY e.sort_at DESC, e.id DESC')
     .all(feedId)

@@ -1,26 +1,6 @@
 // The one HTML allowlist: untrusted feed HTML becomes safe HTML once, at ingest.
 // The input is parsed once and written back out by an allowlist serializer that resolves every URL against the entry's base and re-checks it.
-import { DomUtils, ElementType, Parser, parseDocument } from 'htmlparser2';
-
-type DomDocument = ReturnType<typeof parseDocument>;
-type DomNode = DomDocument['children'][number];
-/** The parts of htmlparser2's DOM nodes this module reads. */
-interface DomElement {
-  name: string;
-  attribs: Record<string, string>;
-  children: DomNode[];
-}
-interface DomText {
-  data: string;
-}
-
-function isElement(node: DomNode): node is DomNode & DomElement {
-  return node.type === ElementType.Tag || node.type === ElementType.Script || node.type === ElementType.Style;
-}
-
-function isText(node: DomNode): node is DomNode & DomText {
-  return node.type === ElementType.Text;
-}
+import { Parser } from 'htmlparser2';
 
 /**
  * Origins whose players may be framed. The HTTP layer builds its Content-Security-Policy
@@ -538,62 +518,6 @@ export function htmlToText(html: string): string {
     .replace(/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/g, '')
     .replace(/\s+/g, ' ')
     .trim();
-}
-
-/**
- * A well-formed prefix of already sanitized HTML with at most about maxChars of text: whole
- * top-level blocks while they fit; when even the first does not, it is cut at a word and ends in "…".
- */
-export function excerptHtml(html: string, maxChars: number): string {
-  const doc = parseDocument(html, { decodeEntities: true });
-  let out = '';
-  let used = 0;
-  for (const node of doc.children) {
-    const length = DomUtils.textContent(node).replace(/\s+/g, ' ').trim().length;
-    if (used + length <= maxChars) {
-      out += serializeNode(node, { budget: Infinity, emitted: true });
-      used += length;
-      continue;
-    }
-    if (used === 0) out += serializeNode(node, { budget: maxChars, emitted: false });
-    break;
-  }
-  return out;
-}
-
-interface Budget {
-  budget: number;
-  /** Some text was already written: a word too long to fit is left out rather than cut. */
-  emitted: boolean;
-}
-
-/** Serializes sanitized DOM, spending `budget` characters of text; the text node that overruns it is cut. */
-function serializeNode(node: DomNode, state: Budget): string {
-  if (state.budget <= 0) return '';
-  if (isText(node)) {
-    const collapsed = node.data.replace(/\s+/g, ' ');
-    if (collapsed.length <= state.budget) {
-      state.budget -= collapsed.length;
-      if (collapsed.trim() !== '') state.emitted = true;
-      return escapeText(node.data);
-    }
-    const cut = collapsed.slice(0, state.budget + 1);
-    const atWord = cut.lastIndexOf(' ');
-    // Never end on half a word, unless that word is all there is.
-    const kept = (atWord >= 0 ? cut.slice(0, atWord) : state.emitted ? '' : cut.slice(0, state.budget)).trimEnd();
-    state.budget = 0;
-    return escapeText(kept) + '…';
-  }
-  if (!isElement(node)) return '';
-  let open = '<' + node.name;
-  for (const [attr, value] of Object.entries(node.attribs)) {
-    open += BOOLEAN_ATTRIBUTES.has(attr) ? ' ' + attr : ` ${attr}="${escapeAttribute(value)}"`;
-  }
-  open += '>';
-  if (VOID_ELEMENTS.has(node.name)) return open;
-  let inner = '';
-  for (const child of node.children) inner += serializeNode(child, state);
-  return open + inner + `</${node.name}>`;
 }
 
 /**

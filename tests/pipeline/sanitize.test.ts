@@ -2,7 +2,7 @@
 // Every vector is judged by an independent checker that re-parses the output the way a reader's page would.
 import { parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
-import { excerptHtml, htmlToText, IFRAME_ORIGINS, MAX_CONTENT_LENGTH, sanitizeContent } from '../../src/pipeline/sanitize.js';
+import { htmlToText, IFRAME_ORIGINS, MAX_CONTENT_LENGTH, sanitizeContent } from '../../src/pipeline/sanitize.js';
 import { rng } from '../../bench/feed-gen.js';
 
 const BASE = 'https://blog.example/2024/post.html';
@@ -510,28 +510,6 @@ describe('htmlToText', () => {
     ['empty', '', ''],
   ])('%s', (_name, input, expected) => {
     expect(htmlToText(input)).toBe(expected);
-  });
-});
-
-describe('excerptHtml', () => {
-  it.each<[string, string, number, string]>([
-    ['short content unchanged', '<p>one two</p>', 100, '<p>one two</p>'],
-    ['whole blocks while they fit', '<p>one two three</p><p>four five six seven</p>', 20, '<p>one two three</p>'],
-    ['first block cut at a word', '<p>one two <b>three four</b> five</p>', 16, '<p>one two <b>three…</b></p>'],
-    ['half a word is left out', '<p>one two <b>three four</b> five</p>', 12, '<p>one two <b>…</b></p>'],
-    ['a single long word is cut', '<p>incomprehensibilities</p>', 6, '<p>incomp…</p>'],
-    ['attributes kept', '<p><a href="https://x.example/" rel="nofollow noopener noreferrer">link text here</a> more</p>', 9, '<p><a href="https://x.example/" rel="nofollow noopener noreferrer">link text…</a></p>'],
-  ])('%s', (_name, input, max, expected) => {
-    const out = excerptHtml(input, max);
-    expect(out).toBe(expected);
-    expect(problems(out)).toEqual([]);
-  });
-
-  it('returns well-formed HTML that sanitizes to itself', () => {
-    const html = sanitizeContent('<p>' + 'word '.repeat(200) + '<b>bold <i>deep text</i></b></p><ul><li>a</li></ul>', BASE);
-    const out = excerptHtml(html, 120);
-    expect(sanitizeContent(out, BASE)).toBe(out);
-    expect(htmlToText(out).length).toBeLessThanOrEqual(121);
   });
 });
 
