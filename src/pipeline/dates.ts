@@ -138,22 +138,8 @@ export function parseDate(s: string | null | undefined): Date | null {
   // "+0000 (UTC)": mail-style comment after a numeric zone (RFC 2822 CFWS).
   str = str.replace(/([+-]\d{2}:?\d{2})\s*\([^)]*\)$/, '$1');
 
-  let m = ISO.exec(str);
-  if (m) {
-    const offset = parseZone(m[8]);
-    if (offset === null) return null;
-    return build({
-      year: Number(m[1]),
-      month: Number(m[2]),
-      day: Number(m[3]),
-      hour: m[4] === undefined ? 0 : Number(m[4]),
-      minute: m[5] === undefined ? 0 : Number(m[5]),
-      second: m[6] === undefined ? 0 : Number(m[6]),
-      ms: fraction(m[7]),
-      offset,
-    });
-  }
-  m = ISO_BASIC.exec(str);
+  // Extended (2015-01-13T10:00:00Z) and basic (20150113T100000Z) ISO 8601 share their groups.
+  let m = ISO.exec(str) ?? ISO_BASIC.exec(str);
   if (m) {
     const offset = parseZone(m[8]);
     if (offset === null) return null;
