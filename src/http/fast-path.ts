@@ -12,10 +12,15 @@ export interface FastPath {
   handler: FastHandler | null;
   /** Set when the app starts closing: Fastify answers from then on (503, Connection: close). */
   closing: boolean;
+  /**
+   * Set by the reader routes; called after Fastify answers a request that may have written (any
+   * method but GET and HEAD), so that the fast path's next answer reads content_version again.
+   */
+  afterWrite: (() => void) | null;
 }
 
 export function createFastPath(): FastPath {
-  return { handler: null, closing: false };
+  return { handler: null, closing: false, afterWrite: null };
 }
 
 /** Fastify's serverFactory: the server Fastify would create, its listener trying the fast path first. */

@@ -48,6 +48,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // /admin need different policies), so helmet's own is off. The reader routes send the same
   // headers from ready objects instead (routes/reader.ts, SECURITY_HEADERS).
   await app.register(helmet, { contentSecurityPolicy: false });
+  // An admin edit or an API call changed what readers see: the fast path's next answer must show it.
+  if (fastPath) {
+    app.addHook('onResponse', async (request) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') fastPath.afterWrite?.();
+    });
+  }
   await app.register(metricsRoutes, { deps });
   await app.register(opsRoutes, { deps });
   await app.register(readerRoutes, { deps, fastPath });

@@ -150,8 +150,14 @@ export interface ReaderSiteDeps {
 export interface ReaderSite {
   /** The document at a site path (its 404 page when there is none: status 404). */
   get(sitePath: string): Doc;
-  /** The cached document at a site path if it is still current (same checks as get), else undefined; never renders. */
-  cached(sitePath: string): Doc | undefined;
+  /**
+   * The cached document at a site path if it is still current (same checks as get), else undefined;
+   * never renders. With `trustVersionMs`, a content_version read less than that long ago is taken as
+   * still current instead of read again (the fast path: that SELECT was 11% of a cache hit's CPU).
+   */
+  cached(sitePath: string, trustVersionMs?: number): Doc | undefined;
+  /** The next cached() reads content_version whatever its trust window: this process just wrote. */
+  recheckVersion(): void;
   /** GET /search?q=&page= (never cached: every query differs). */
   search(query: string, page: number): Doc;
   /** Every site path `planet build` writes (besides search.html and 404.html). */
@@ -206,9 +212,12 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
   const passRefreshMs = deps.passRefreshMs ?? 2000;
   let snapshot: Snapshot | undefined;
   let snapshotAt = 0;
+  /** When content_version was last read (monotonic ms; -Infinity: read it next time). */
+  let versionReadAt = -Infinity;
   /** Data every page shares, read once per content version (during a pass, at most every passRefreshMs). */
   function current(): Snapshot {
     const version = versionStmt.get()!;
+    versionReadAt = performance.now();
     if (snapshot?.version !== version) {
       const at = now();
       // Measured: re-rendering on every request while a 10,000-entry pass ran put p99 of / at 0.7 s.
@@ -377,8 +386,13 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
       return remember(sitePath, { version: snap.version, hour, template, phrase, doc: sent, bytes: sent.body.length + (template ? doc.body.length : 0) });
     },
 
-    cached(sitePath) {
-      return cachedDoc(sitePath, current(), now());
+    cached(sitePath, trustVersionMs = 0) {
+      const trusted = snapshot !== undefined && performance.now() - versionReadAt < trustVersionMs;
+      return cachedDoc(sitePath, trusted ? snapshot! : current(), now());
+    },
+
+    recheckVersion() {
+      versionReadAt = -Infinity;
     },
 
     search(query, page) {

@@ -3,7 +3,9 @@
 import http from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRUST_VERSION_MS } from '../../src/http/routes/reader.js';
 import { buildServer } from '../../src/http/server.js';
+import { createAdmin, createToken } from '../helpers/admin.js';
 import { addEntry, createTestPlanet, NOW, seedSmallPlanet, type TestPlanet } from './reader-fixtures.js';
 
 interface Answer {
@@ -155,17 +157,38 @@ describe('the fast path for cached reader documents', () => {
     expect(await counted()).toBe(countedBefore + 3);
   });
 
-  it('steps aside once the content changes, so a new post shows at once', async () => {
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('steps aside once another process changes the content: the new post shows within TRUST_VERSION_MS', async () => {
     await request(fastUrl, '/');
     const before = fastLines().length;
     expect((await request(fastUrl, '/')).body.toString()).not.toContain('Breaking news');
     expect(fastLines().length).toBe(before + 1);
+    // Written on the database directly, as the fetch pass (a child process) writes.
     addEntry(planet.db, ids.bob, { guid: 'g-new', link: 'https://bob.example.net/2015/new', title: 'Breaking news', content: '<p>New.</p>', at: NOW - 60_000 });
+    await pause(TRUST_VERSION_MS + 20);
     const after = await request(fastUrl, '/');
     expect(after.body.toString()).toContain('Breaking news');
     expect(fastLines().length).toBe(before + 1);
     expect((await request(fastUrl, '/')).body.toString()).toContain('Breaking news');
     expect(fastLines().length).toBe(before + 2);
+  });
+
+  it('shows a change made through this server at once (an API edit, then the page)', async () => {
+    await createAdmin(planet.db, 'fastpath-admin');
+    const token = createToken(planet.db, 'fastpath-admin');
+    expect((await request(fastUrl, '/')).body.toString()).not.toContain('Renamed Bob');
+    const patch = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${fastUrl}/api/feeds/${ids.bob}`, { method: 'PATCH', agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ name: 'Renamed Bob' }));
+    });
+    expect(patch).toBe(200);
+    // No pause: the same process wrote, so the fast path reads content_version again.
+    expect((await request(fastUrl, '/')).body.toString()).toContain('Renamed Bob');
   });
 
   it('leaves a database fault on a cached path to Fastify’s error handler (500), not a crash', async () => {
@@ -176,6 +199,7 @@ describe('the fast path for cached reader documents', () => {
       const base = await app.listen({ host: '127.0.0.1', port: 0 });
       expect((await request(base, '/')).status).toBe(200);
       broken.db.exec('DROP TABLE content_version');
+      await new Promise((r) => setTimeout(r, TRUST_VERSION_MS + 20));
       const res = await request(base, '/');
       expect(res.status).toBe(500);
       expect(JSON.parse(res.body.toString())).toEqual({ error: 'internal error' });
