@@ -43,6 +43,7 @@ import { getFeed } from '../../db/feeds.js';
 import type { FeedHealth } from '../../health.js';
 import { feedDisplayName, feedHomeLink } from '../../model.js';
 import { createTemplates } from '../../views.js';
+import { sqliteRateLimitStore } from '../rate-limit-store.js';
 import type { ServerDeps } from '../server.js';
 
 const SESSION_COOKIE = 'planet_session';
@@ -53,7 +54,9 @@ const SESSION_MAX_MS = 7 * 86_400_000;
 /** Login attempts per 15 minutes: per client address, and per account name (known or not). */
 export const LOGIN_LIMIT_PER_IP = 20;
 export const LOGIN_LIMIT_PER_ACCOUNT = 10;
-const LOGIN_WINDOW_MS = 15 * 60_000;
+export const LOGIN_WINDOW_MS = 15 * 60_000;
+/** `planet admin create` refuses longer names (src/commands/admin.ts). */
+const MAX_USERNAME_LENGTH = 64;
 
 // Admin pages run no script at all; images may come from any blog (faces, previews).
 const ADMIN_CSP = [
@@ -167,14 +170,18 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { deps: Server
   if (!app.hasContentTypeParser('multipart/form-data')) {
     await app.register(multipart, { attachFieldsToBody: true, limits: { fileSize: MAX_OPML_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024 } });
   }
-  if (!app.hasDecorator('createRateLimit')) await app.register(rateLimit, { global: false });
+  // Counters in SQLite: every server process on the database shares them, and a restart keeps them.
+  // createRateLimit() limiters count in the store registered here (the plugin makes each a child of it),
+  // so a registration elsewhere in the app first would put the login limits back in its store.
+  if (!app.hasDecorator('createRateLimit')) await app.register(rateLimit, { global: false, store: sqliteRateLimitStore(db, now) });
 
   // createRateLimit, not rateLimit(): two limits on one route must both count.
   const perIp = app.createRateLimit({ max: LOGIN_LIMIT_PER_IP, timeWindow: LOGIN_WINDOW_MS, keyGenerator: (req: FastifyRequest) => `admin-login-ip:${req.ip}` });
   const perAccount = app.createRateLimit({
     max: LOGIN_LIMIT_PER_ACCOUNT,
     timeWindow: LOGIN_WINDOW_MS,
-    keyGenerator: (req: FastifyRequest) => `admin-login-user:${(formValue(req.body, 'username') ?? '').trim().toLowerCase()}`,
+    // Cut at the longest possible account name: the key is stored, and the body may hold 64 KiB.
+    keyGenerator: (req: FastifyRequest) => `admin-login-user:${(formValue(req.body, 'username') ?? '').trim().toLowerCase().slice(0, MAX_USERNAME_LENGTH)}`,
   });
 
   const secureCookies = (request: FastifyRequest) => request.protocol === 'https';
@@ -298,7 +305,7 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { deps: Server
     const password = formValue(request.body, 'password') ?? '';
     // No account has an empty name or password: no need to spend a hash to say so.
     if (!username || !password) return loginForm(request, reply, 400, 'Enter your user name and password.', username);
-    const admin = username && username.length <= 64 ? findAdminByName(db, username) : undefined;
+    const admin = username && username.length <= MAX_USERNAME_LENGTH ? findAdminByName(db, username) : undefined;
     // An unknown user costs one scrypt too, so timing does not reveal which accounts exist.
     const ok = (await verifyPassword(password, admin?.passwordHash ?? (await dummyPasswordHash()))) && admin !== undefined;
     if (!ok || !admin) {
