@@ -44,6 +44,35 @@ interface Metric {
   render(): string;
 }
 
+export interface CounterSeries {
+  labels: Labels;
+  value: number;
+}
+
+export interface HistogramSeries {
+  labels: Labels;
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+/** Memory of one process, for the process gauges. */
+export interface ProcessSample {
+  rss: number;
+  heapUsed: number;
+  startedAt: number;
+}
+
+/**
+ * One process's counters and histograms as plain data: what an HTTP worker of a cluster sends over
+ * IPC so that /metrics, answered by whichever worker got the request, counts every process.
+ */
+export interface MetricsSnapshot {
+  counters: Record<string, CounterSeries[]>;
+  histograms: Record<string, HistogramSeries[]>;
+  process: ProcessSample;
+}
+
 function header(name: string, help: string, type: string): string {
   return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
 }
@@ -66,6 +95,15 @@ export class Counter implements Metric {
 
   get(labels: Labels = {}): number {
     return this.series.get(seriesKey(this.labelNames, labels))?.value ?? 0;
+  }
+
+  snapshot(): CounterSeries[] {
+    return [...this.series.values()].map((s) => ({ labels: { ...s.labels }, value: s.value }));
+  }
+
+  /** Adds another process's series (a cluster's /metrics shows their sum). */
+  addSnapshot(series: readonly CounterSeries[]): void {
+    for (const s of series) this.inc(s.labels, s.value);
   }
 
   render(): string {
@@ -117,6 +155,26 @@ export class Histogram implements Metric {
     return this.series.get(seriesKey(this.labelNames, labels))?.count ?? 0;
   }
 
+  snapshot(): HistogramSeries[] {
+    return [...this.series.values()].map((s) => ({ labels: { ...s.labels }, counts: [...s.counts], sum: s.sum, count: s.count }));
+  }
+
+  /** Adds another process's series; every process builds its histograms with the same buckets. */
+  addSnapshot(series: readonly HistogramSeries[]): void {
+    for (const other of series) {
+      if (other.counts.length !== this.buckets.length) throw new Error(`metrics: histogram ${this.name} has ${this.buckets.length} buckets, snapshot ${other.counts.length}`);
+      const key = seriesKey(this.labelNames, other.labels);
+      let s = this.series.get(key);
+      if (!s) {
+        s = { labels: pick(this.labelNames, other.labels), counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+        this.series.set(key, s);
+      }
+      other.counts.forEach((n, i) => (s.counts[i]! += n));
+      s.sum += other.sum;
+      s.count += other.count;
+    }
+  }
+
   render(): string {
     let out = header(this.name, this.help, 'histogram');
     for (const s of this.series.values()) {
@@ -159,7 +217,40 @@ export class Metrics {
   readonly httpRequests = new Counter('planet_http_requests_total', 'HTTP requests by route pattern, method and status code.', ['route', 'method', 'status']);
   readonly httpDuration = new Histogram('planet_http_request_duration_seconds', 'HTTP response time by route pattern.', ['route'], RENDER_BUCKETS);
   readonly renderDuration = new Histogram('planet_page_render_seconds', 'Time to render a page or feed (cache misses), by route.', ['route'], RENDER_BUCKETS);
-  private readonly startedAt = Date.now();
+  private startedAt = Date.now();
+  /** Other processes' memory, when this object sums a cluster (withPeers). */
+  private peers: ProcessSample[] = [];
+
+  private counters(): Counter[] {
+    return [this.fetches, this.fetchErrors, this.entriesWritten, this.httpRequests];
+  }
+
+  private histograms(): Histogram[] {
+    return [this.fetchDuration, this.httpDuration, this.renderDuration];
+  }
+
+  snapshot(): MetricsSnapshot {
+    return {
+      counters: Object.fromEntries(this.counters().map((c) => [c.name, c.snapshot()])),
+      histograms: Object.fromEntries(this.histograms().map((h) => [h.name, h.snapshot()])),
+      process: { rss: process.memoryUsage.rss(), heapUsed: process.memoryUsage().heapUsed, startedAt: this.startedAt },
+    };
+  }
+
+  /**
+   * A new Metrics holding this process's figures plus other processes' snapshots: counters and
+   * histograms added up, memory summed over the processes, the start time the earliest of them.
+   */
+  withPeers(peers: readonly MetricsSnapshot[]): Metrics {
+    const sum = new Metrics();
+    for (const snap of [this.snapshot(), ...peers]) {
+      for (const c of sum.counters()) c.addSnapshot(snap.counters[c.name] ?? []);
+      for (const h of sum.histograms()) h.addSnapshot(snap.histograms[h.name] ?? []);
+    }
+    sum.peers = peers.map((p) => p.process);
+    sum.startedAt = Math.min(this.startedAt, ...sum.peers.map((p) => p.startedAt));
+    return sum;
+  }
 
   observeFetch(o: FetchObservation): void {
     this.fetches.inc({ outcome: o.outcome });
@@ -200,7 +291,7 @@ export class Metrics {
       this.httpDuration,
       this.renderDuration,
       ...(db ? databaseGauges(db) : []),
-      ...processGauges(this.startedAt),
+      ...processGauges(this.startedAt, this.peers),
     ];
     return metrics.map((m) => m.render()).join('');
   }
@@ -260,10 +351,12 @@ function databaseGauges(db: Db): Metric[] {
   ];
 }
 
-function processGauges(startedAt: number): Metric[] {
+/** With peers (a cluster's other processes), memory is their sum with this process's. */
+function processGauges(startedAt: number, peers: readonly ProcessSample[]): Metric[] {
+  const total = (read: () => number, field: 'rss' | 'heapUsed') => () => [{ value: peers.reduce((n, p) => n + p[field], read()) }];
   return [
-    new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', () => [{ value: process.memoryUsage.rss() }]),
-    new Gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.', () => [{ value: process.memoryUsage().heapUsed }]),
-    new Gauge('process_start_time_seconds', 'When the metrics of this process started, unix seconds.', () => [{ value: startedAt / 1000 }]),
+    new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes (all server processes).', total(() => process.memoryUsage.rss(), 'rss')),
+    new Gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes (all server processes).', total(() => process.memoryUsage().heapUsed, 'heapUsed')),
+    new Gauge('process_start_time_seconds', 'When the metrics of this process (the earliest, with several) started, unix seconds.', () => [{ value: startedAt / 1000 }]),
   ];
 }

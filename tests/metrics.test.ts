@@ -67,3 +67,44 @@ describe('Metrics', () => {
     expect(m.render()).toContain('planet_page_render_seconds_count{route="/atom.xml"} 1');
   });
 });
+
+describe('Metrics across processes (server.workers)', () => {
+  it('adds up counters and histogram buckets of every snapshot, over IPC-safe plain data', () => {
+    const primary = createMetrics();
+    primary.observeFetch({ outcome: 'ok', error_code: null, duration_ms: 120, entries_new: 3, entries_updated: 0 });
+    const worker1 = createMetrics();
+    const worker2 = createMetrics();
+    worker1.observeRequest('/', 'GET', 200, 0.002);
+    worker1.observeRequest('/', 'GET', 200, 0.2);
+    worker2.observeRequest('/', 'GET', 200, 0.002);
+    worker2.observeRequest('/atom.xml', 'GET', 304, 0.001);
+    // What crosses the IPC channel is JSON.
+    const peers = [primary.snapshot(), worker2.snapshot()].map((s) => JSON.parse(JSON.stringify(s)) as ReturnType<typeof primary.snapshot>);
+    const text = worker1.withPeers(peers).render();
+    expect(text).toContain('planet_http_requests_total{route="/",method="GET",status="200"} 3\n');
+    expect(text).toContain('planet_http_requests_total{route="/atom.xml",method="GET",status="304"} 1\n');
+    expect(text).toContain('planet_http_request_duration_seconds_bucket{route="/",le="0.0025"} 2\n');
+    expect(text).toContain('planet_http_request_duration_seconds_bucket{route="/",le="0.25"} 3\n');
+    expect(text).toContain('planet_http_request_duration_seconds_count{route="/"} 3\n');
+    expect(text).toContain('planet_fetches_total{outcome="ok"} 1\n');
+    expect(text).toContain('planet_entries_written_total{kind="new"} 3\n');
+    // The worker's own object is left as it was.
+    expect(worker1.httpRequests.get({ route: '/', method: 'GET', status: '200' })).toBe(2);
+  });
+
+  it('sums memory over the processes and keeps the earliest start', () => {
+    const m = createMetrics();
+    const own = m.snapshot().process;
+    const peer = { ...createMetrics().snapshot(), process: { rss: 1_000_000_000, heapUsed: 500_000_000, startedAt: own.startedAt - 60_000 } };
+    const text = m.withPeers([peer]).render();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('process_resident_memory_bytes')).toBeGreaterThan(1_000_000_000);
+    expect(value('nodejs_heap_used_bytes')).toBeGreaterThan(500_000_000);
+    expect(value('process_start_time_seconds')).toBe((own.startedAt - 60_000) / 1000);
+  });
+
+  it('refuses a histogram snapshot with other buckets (a process of another version)', () => {
+    const h = new Histogram('d_seconds', 'D.', ['route'], [0.1, 1]);
+    expect(() => h.addSnapshot([{ labels: { route: '/' }, counts: [1, 2, 3], sum: 1, count: 6 }])).toThrow(/buckets/);
+  });
+});

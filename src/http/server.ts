@@ -3,7 +3,7 @@ import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
-import { createMetrics, type Metrics } from '../metrics.js';
+import { createMetrics, type Metrics, type MetricsSnapshot } from '../metrics.js';
 import { createFastPath, fastPathServerFactory } from './fast-path.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
@@ -20,6 +20,8 @@ export interface ServerDeps {
   now?: () => number;
   /** Counters for /metrics; one per app (main.ts shares it with the scheduler). Created when absent. */
   metrics?: Metrics;
+  /** In an HTTP worker of `server.workers` (cluster.ts): the other processes' metrics, which /metrics adds up. */
+  metricsPeers?: () => Promise<MetricsSnapshot[]>;
   /** Answer cached reader documents ahead of Fastify (fast-path.ts); default true. false: every request goes through Fastify. */
   fastPath?: boolean;
 }

@@ -12,13 +12,23 @@ export async function metricsRoutes(app: FastifyInstance, { deps }: { deps: Serv
     metrics.observeRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    let all = metrics;
+    if (deps.metricsPeers) {
+      try {
+        all = metrics.withPeers(await deps.metricsPeers());
+      } catch (err) {
+        // This process's counters alone would look like a counter reset: fail this scrape instead.
+        request.log.error({ err }, 'metrics: could not collect the other server processes');
+        return reply.status(503).header('cache-control', 'no-store').send({ error: 'metrics of the other server processes are unavailable' });
+      }
+    }
     let text: string;
     try {
-      text = metrics.render(deps.db);
+      text = all.render(deps.db);
     } catch {
       // The database may be locked out or gone; the in-memory counters are still worth scraping.
-      text = metrics.render();
+      text = all.render();
     }
     return reply.header('content-type', CONTENT_TYPE).header('cache-control', 'no-store').send(text);
   });
