@@ -51,6 +51,8 @@ export const configSchema = z
         host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
         trust_proxy: z.boolean().default(false),
+        /** HTTP server processes sharing the port (node:cluster); 1: the server is one process. */
+        workers: z.number().int().min(1).max(64).default(1),
       })
       .strict()
       .prefault({}),

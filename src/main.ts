@@ -1,7 +1,11 @@
 // Composition root for `planet serve`: loadConfig → openDb → migrate → buildServer → listen → startScheduler.
-import type { FastifyInstance } from 'fastify';
+// With `server.workers` > 1 (cluster.ts) the primary syncs the feeds and schedules passes, and each
+// HTTP worker builds and listens on the shared port.
+import pino from 'pino';
+import { startWorkers, joinWorkerPool } from './cluster.js';
 import { databasePath, type Config } from './config.js';
 import { openDb, type Db } from './db/open.js';
+import type { Logger } from './fetch-pass.js';
 import { buildServer } from './http/server.js';
 import { serverLogger } from './logging.js';
 import { createMetrics } from './metrics.js';
@@ -10,7 +14,7 @@ import { startScheduler, type Scheduler } from './scheduler.js';
 import { syncConfigFeeds } from './subscriptions.js';
 
 export interface Planet {
-  app: FastifyInstance;
+  log: Logger;
   db: Db;
   scheduler: Scheduler | null;
   /** The address the server listens on, e.g. http://127.0.0.1:8080 */
@@ -23,34 +27,72 @@ export interface StartOptions {
   fetch: boolean;
   /** The config file the server was started with; fetch passes then run as child processes. */
   configPath?: string;
+  /**
+   * How this process serves: `single` (the default) is the whole server; `primary` forks
+   * `server.workers` HTTP workers and does the rest; `worker` is one of those (no feed sync, no
+   * scheduler: the primary does both; /metrics adds up every process).
+   */
+  role?: 'single' | 'primary' | 'worker';
+}
+
+function logFeedSync(log: Logger, sync: ReturnType<typeof syncConfigFeeds>): void {
+  if (sync.added.length) log.info({ feeds: sync.added }, 'subscribed feeds listed in the config file');
+  if (sync.skippedRemoved.length) log.info({ feeds: sync.skippedRemoved }, 'config lists feeds an admin removed; left removed');
 }
 
 export async function startPlanet(config: Config, options: StartOptions): Promise<Planet> {
+  const role = options.role ?? 'single';
   const db = openDb(databasePath(config));
-  const logger = serverLogger(process.env.LOG_LEVEL ?? 'info');
+  const logOptions = serverLogger(process.env.LOG_LEVEL ?? 'info');
   const metrics = createMetrics();
-  const app = await buildServer({ db, config, logger, metrics });
-  const sync = syncConfigFeeds(db, config.feeds);
-  if (sync.added.length) app.log.info({ feeds: sync.added }, 'subscribed feeds listed in the config file');
-  if (sync.skippedRemoved.length) app.log.info({ feeds: sync.skippedRemoved }, 'config lists feeds an admin removed; left removed');
 
-  const scheduler = options.fetch ? startScheduler(db, config, {
-        logger: app.log,
-        runAtStart: true,
-        onFeedDone: (o) => metrics.observeFetch(o),
-        runner: options.configPath === undefined ? undefined : childProcessRunner(options.configPath),
-      }) : null;
-  const address = await app.listen({ host: config.server.host, port: config.server.port });
+  let log: Logger;
+  let listen: () => Promise<string>;
+  let stopServing: () => Promise<void>;
+  if (role === 'primary') {
+    const logger = pino({ level: logOptions.level }, logOptions.stream);
+    log = logger;
+    let pool: Awaited<ReturnType<typeof startWorkers>> | undefined;
+    listen = async () => (pool = await startWorkers(config.server.workers, { logger, metrics })).address;
+    stopServing = async () => {
+      await pool?.close();
+      logger.flush();
+    };
+  } else {
+    const app = await buildServer({ db, config, logger: logOptions, metrics, metricsPeers: role === 'worker' ? joinWorkerPool(metrics) : undefined });
+    log = app.log;
+    listen = () => app.listen({ host: config.server.host, port: config.server.port });
+    stopServing = () => app.close();
+  }
+
+  if (role !== 'worker') logFeedSync(log, syncConfigFeeds(db, config.feeds));
+  const scheduler =
+    options.fetch && role !== 'worker'
+      ? startScheduler(db, config, {
+          logger: log,
+          runAtStart: true,
+          onFeedDone: (o) => metrics.observeFetch(o),
+          runner: options.configPath === undefined ? undefined : childProcessRunner(options.configPath),
+        })
+      : null;
+  let address: string;
+  try {
+    address = await listen();
+  } catch (err) {
+    await scheduler?.stop();
+    db.close();
+    throw err;
+  }
 
   let closing: Promise<void> | null = null;
   return {
-    app,
+    log,
     db,
     scheduler,
     address,
     close() {
       closing ??= (async () => {
-        await app.close();
+        await stopServing();
         await scheduler?.stop();
         db.close();
       })();

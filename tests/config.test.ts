@@ -24,7 +24,7 @@ function issuesOf(fn: () => unknown): string[] {
 describe('config', () => {
   it('gives the documented defaults for an empty document', () => {
     const c = parseConfig({});
-    expect(c.server).toEqual({ host: '127.0.0.1', port: 8080, trust_proxy: false });
+    expect(c.server).toEqual({ host: '127.0.0.1', port: 8080, trust_proxy: false, workers: 1 });
     expect(c.database).toBe('data/planet.db');
     expect(c.fetch).toMatchObject({ schedule: '*/30 * * * *', concurrency: 8, per_host: 2, timeout_seconds: 20, max_bytes: 5 * 1024 * 1024, new_feed_items: 10, allow_private_addresses: false });
     expect(c.page).toEqual({ items_per_page: 50, activity_threshold_days: 90 });

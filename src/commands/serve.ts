@@ -1,25 +1,45 @@
 // `planet serve [--no-fetch]`: the HTTP server plus the fetch scheduler, until SIGTERM / SIGINT.
+// With `server.workers` > 1 this process is the primary and forks HTTP workers that run this same
+// command (cluster.ts); each of them stops on SIGTERM as a one-process server does.
+import cluster from 'node:cluster';
 import { loadConfig } from '../config.js';
 import { startPlanet } from '../main.js';
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, type CliIo } from './common.js';
 
 export async function serve(args: string[], io: CliIo): Promise<number> {
+  try {
+    return await serveUntilStopped(args, io);
+  } finally {
+    // A worker's IPC channel to its primary would keep it alive once it has stopped, or failed to
+    // start. (A worker whose primary is gone exits at once: node:cluster sees to that.)
+    if (cluster.isWorker && process.connected) cluster.worker!.disconnect();
+  }
+}
+
+async function serveUntilStopped(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(args, { 'no-fetch': { type: 'boolean' } }, 'planet serve [--no-fetch] [--config PATH]');
   const config = loadConfig({ path: values.config as string | undefined, env: io.env });
-  const planet = await startPlanet(config, { fetch: !values['no-fetch'], configPath: config.configPath });
-  io.err(`planet: serving ${config.planet.name} at ${planet.address}${values['no-fetch'] ? ' (fetching off)' : ''}`);
+  const role = cluster.isWorker ? 'worker' : config.server.workers > 1 ? 'primary' : 'single';
+  const planet = await startPlanet(config, { fetch: !values['no-fetch'], configPath: config.configPath, role });
+  if (role !== 'worker') {
+    const workers = role === 'primary' ? ` with ${config.server.workers} HTTP workers` : '';
+    io.err(`planet: serving ${config.planet.name} at ${planet.address}${workers}${values['no-fetch'] ? ' (fetching off)' : ''}`);
+  }
   let failed = false;
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
-      planet.app.log.info({ signal }, 'shutting down');
+      if (stopping) return;
+      stopping = true;
+      planet.log.info({ signal }, 'shutting down');
       // Feeds in flight finish within fetch.timeout_seconds; should one not, exiting is still safe
       // (each feed is stored in one transaction), so a stuck shutdown never outlives its deadline.
       setTimeout(() => {
-        planet.app.log.error({ signal }, 'shutdown timed out; exiting');
+        planet.log.error({ signal }, 'shutdown timed out; exiting');
         process.exit(EXIT_FAILURE);
       }, (config.fetch.timeout_seconds + 10) * 1000).unref();
       planet.close().then(resolve, (err: unknown) => {
-        planet.app.log.error({ err }, 'shutdown failed');
+        planet.log.error({ err }, 'shutdown failed');
         failed = true;
         resolve();
       });

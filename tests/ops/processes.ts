@@ -59,17 +59,18 @@ export interface PlanetConfigOptions {
   concurrency?: number;
   schedule?: string;
   timeoutSeconds?: number;
+  /** server.workers: HTTP processes sharing the port. */
+  workers?: number;
 }
 
 /** A config file for the fixture feeds: private addresses allowed, no backlog cap, long retention. */
 export function writePlanetConfig(file: string, o: PlanetConfigOptions): string {
   const lines = [
     `database: ${JSON.stringify(o.dbPath)}`,
-    'server: { host: 127.0.0.1, port: 0 }',
+    `server: { host: 127.0.0.1, port: 0, workers: ${o.workers ?? 1} }`,
     `fetch: { allow_private_addresses: true, new_feed_items: 100000, concurrency: ${o.concurrency ?? 8}, per_host: ${o.concurrency ?? 8}, timeout_seconds: ${o.timeoutSeconds ?? 10}, schedule: ${JSON.stringify(o.schedule ?? '0 0 1 1 *')} }`,
     'retention: { keep_days: 100000, keep_per_feed: 100000 }',
-    'feeds:',
-    ...o.feedUrls.map((u) => `  - url: ${JSON.stringify(u)}`),
+    ...(o.feedUrls.length ? ['feeds:', ...o.feedUrls.map((u) => `  - url: ${JSON.stringify(u)}`)] : ['feeds: []']),
   ];
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
