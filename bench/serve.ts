@@ -1,42 +1,69 @@
-// Serving bench: wrk at 50 connections against our server (/, /atom.xml, a conditional /) and, as the
-// baseline, against nginx serving the `planet build` output of the same database; for `/`, also a bare
-// node:http listener sending the same bytes (the most Node itself can do here).
-// Alone: `npx tsx bench/serve.ts [DB]` (seeds 1,000 feeds × 20 entries into a temp database without DB).
+// Serving bench: wrk at 50 connections against `planet serve` (/, /atom.xml, a conditional /) and, as
+// the baseline, against nginx serving the `planet build` output of the same database; for `/`, also a
+// bare node:http listener sending the same bytes (the most Node itself can do here). Once per worker
+// count W in BENCH_SERVE_WORKERS (default 1,2).
+// Alone: `npx tsx bench/serve.ts [DB]` (seeds 1,000 feeds × 20 entries into a temp database without DB);
+// it runs the compiled server, so `npm run build` first (`npm run bench` does).
+// Knobs: BENCH_SERVE_WORKERS (1,2), BENCH_SERVE_ROUNDS (3), BENCH_SERVE_SECONDS per wrk run (8).
 //
-// Fair by construction: both get the same wrk parameters in the same run, on loopback, one process
-// each (nginx `worker_processes 1`, one Node process); every request carries `Accept-Encoding: gzip`
-// as browsers' requests do; nginx serves gzip files made ahead of time (`gzip_static`, the bench
-// writes the .gz siblings), as our server serves compressed bytes made once per document; our server
-// logs every request at `info` (to a file), as `planet serve` does by default.
-import { execFile, spawn } from 'node:child_process';
+// Fair by construction:
+// - Same processes: ours is the command users run, `node bin/planet.js serve --no-fetch` with
+//   `server.workers: W`, its JSON log on stdout redirected to a file as a service manager would;
+//   nginx runs `worker_processes W`; the bare listener is W node:cluster workers. The bench checks
+//   that W distinct processes of ours answered requests, so a W that did not fork is not reported.
+// - Same logging: both log every request, buffered (ours at `info`, pino's asynchronous destination;
+//   nginx `access_log … buffer=8k flush=1s`); the log lines counted against wrk's requests are in
+//   the result.
+// - Same bytes: every request carries `Accept-Encoding: gzip` as browsers' requests do; nginx serves
+//   gzip files made ahead of time (`gzip_static`, the bench writes the .gz siblings, sendfile on), as
+//   our server serves compressed bytes made once per document.
+// - Same conditions: same wrk parameters, loopback. This machine is noisy (±30% between back-to-back
+//   runs), so each case is warmed on both sides, then measured in BENCH_SERVE_ROUNDS rounds that
+//   alternate ours / nginx (drift hits both alike); we report each side's median req/s and median
+//   p99, and the ratio of the medians.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { build } from '../src/commands/build.js';
-import { parseConfig } from '../src/config.js';
 import { openDb, type Db } from '../src/db/open.js';
-import { buildServer } from '../src/http/server.js';
-import { serverLogger } from '../src/logging.js';
 
 const run = promisify(execFile);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PLANET_BIN = path.join(ROOT, 'bin', 'planet.js');
 const SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_SERVE_ROUNDS ?? 3);
 const WARMUP_SECONDS = 2;
 const CONNECTIONS = 50;
+/** How long a server may take to start, and to stop after SIGTERM / SIGQUIT. */
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 40_000;
 /** What a browser's request says; gzip only, so both servers send the same encoding (nginx has no brotli module). */
 const ACCEPT = { 'Accept-Encoding': 'gzip' };
+/** Passed on to `planet serve`, which reads it; `info` unless set. */
 const LOG_LEVEL = process.env.LOG_LEVEL ?? 'info';
+const TARGET = { throughput_ratio_min: 0.5, p99_ms_max: 25 };
 
 interface WrkResult {
   requests_per_second: number;
   p50_ms: number;
   p99_ms: number;
+  requests: number;
   non_2xx_3xx: number;
+}
+
+/** One side of a case over the rounds: medians, and every round as measured. */
+interface SideResult {
+  requests_per_second: number;
+  p99_ms: number;
+  rounds: WrkResult[];
 }
 
 function ms(value: string, unit: string): number {
@@ -52,8 +79,32 @@ async function wrk(url: string, headers: Record<string, string> = {}, seconds = 
     const m = new RegExp(`^\\s+${q}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(stdout);
     return m ? Math.round(ms(m[1]!, m[2]!) * 100) / 100 : NaN;
   };
+  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? NaN);
   const bad = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
-  return { requests_per_second: Math.round(rps), p50_ms: p('50'), p99_ms: p('99'), non_2xx_3xx: bad };
+  return { requests_per_second: Math.round(rps), p50_ms: p('50'), p99_ms: p('99'), requests, non_2xx_3xx: bad };
+}
+
+/** A wrk run that fails the bench on error responses (a 404 page is not throughput). */
+async function measure(url: string, headers: Record<string, string>, seconds = SECONDS): Promise<WrkResult> {
+  const result = await wrk(url, headers, seconds);
+  if (result.non_2xx_3xx) throw new Error(`bench: ${result.non_2xx_3xx} error responses from ${url}`);
+  return result;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function summarize(rounds: WrkResult[]): SideResult {
+  return {
+    requests_per_second: Math.round(median(rounds.map((r) => r.requests_per_second))),
+    p99_ms: round2(median(rounds.map((r) => r.p99_ms))),
+    rounds,
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -63,6 +114,229 @@ async function freePort(): Promise<number> {
   await new Promise((r) => srv.close(r));
   return port;
 }
+
+/** BENCH_SERVE_WORKERS as a list; the other knobs checked too, before minutes are spent. */
+function envWorkers(): number[] {
+  const raw = process.env.BENCH_SERVE_WORKERS ?? '1,2';
+  const list = raw.split(',').map((s) => Number(s.trim()));
+  if (list.some((w) => !Number.isInteger(w) || w < 1)) throw new Error(`bench: BENCH_SERVE_WORKERS must list integers ≥ 1, e.g. 1,2 (got "${raw}")`);
+  if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`bench: BENCH_SERVE_ROUNDS must be an integer ≥ 1 (got "${process.env.BENCH_SERVE_ROUNDS}")`);
+  if (!Number.isInteger(SECONDS) || SECONDS < 1) throw new Error(`bench: BENCH_SERVE_SECONDS must be an integer ≥ 1 (got "${process.env.BENCH_SERVE_SECONDS}")`);
+  return list;
+}
+
+// ---- child processes: ours, nginx, the bare listener ------------------------------------------
+
+interface Child {
+  name: string;
+  proc: ChildProcess;
+  /** What it wrote on stderr so far (for error messages). */
+  stderr(): string;
+}
+
+function startChild(name: string, command: string, args: string[], options: { stdout: number | 'ignore'; env?: NodeJS.ProcessEnv }): Child {
+  const proc = spawn(command, args, { cwd: ROOT, env: options.env ?? process.env, stdio: ['ignore', options.stdout, 'pipe'] });
+  let stderr = '';
+  proc.stderr!.setEncoding('utf8');
+  proc.stderr!.on('data', (s: string) => {
+    if (stderr.length < 64 * 1024) stderr += s;
+  });
+  proc.on('error', (err) => {
+    stderr += `\n${err.message}`;
+  });
+  return { name, proc, stderr: () => stderr };
+}
+
+const running = (proc: ChildProcess) => proc.pid !== undefined && proc.exitCode === null && proc.signalCode === null;
+
+/** Polls until `ready()` holds; fails at once, with its stderr, if the process exits first. */
+async function waitReady(child: Child, what: string, ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (!running(child.proc)) {
+      await new Promise((r) => setTimeout(r, 100)); // let the last of stderr arrive
+      const how = child.proc.exitCode ?? child.proc.signalCode ?? 'failed to start';
+      throw new Error(`bench: ${child.name} exited (${how}) before ${what}; its stderr:\n${child.stderr().trim()}`);
+    }
+    if (await ready().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`bench: ${child.name} not ${what} after ${START_TIMEOUT_MS / 1000} s; its stderr:\n${child.stderr().trim()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function answers200(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  await res.arrayBuffer();
+  return res.status === 200;
+}
+
+/** Every process below `pid` (Linux /proc; workers forked by a cluster primary, nginx's workers). */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  for (let level = [pid]; level.length; ) {
+    level = [...parent].filter(([, ppid]) => level.includes(ppid)).map(([p]) => p);
+    out.push(...level);
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Signals the process (ours SIGTERM, nginx SIGQUIT: each one's graceful stop) and waits for it; then
+ * makes sure no process it had forked outlives it. Never throws (it runs in `finally`): what went
+ * wrong is logged, and whatever is left is killed by pid.
+ */
+async function stopChild(child: Child, signal: NodeJS.Signals, log: (s: string) => void): Promise<void> {
+  const { proc } = child;
+  if (!running(proc)) return;
+  const forked = descendants(proc.pid!);
+  const exited = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), STOP_TIMEOUT_MS);
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+  proc.kill(signal);
+  if (!(await exited)) {
+    log(`  bench: ${child.name} still running ${STOP_TIMEOUT_MS / 1000} s after ${signal}; killing it`);
+    proc.kill('SIGKILL');
+  }
+  const deadline = Date.now() + 2000;
+  while (forked.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const left = forked.filter(alive);
+  if (left.length) {
+    log(`  bench: ${child.name} left ${left.length} process(es) running after ${signal} (${left.join(', ')}); killing them`);
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+  }
+  proc.stderr?.destroy();
+}
+
+/** `planet serve --no-fetch` as a service manager runs it: its own process(es), stdout to a log file. */
+async function startPlanet(work: string, baseConfig: Record<string, unknown>, workers: number): Promise<{ child: Child; url: string; logPath: string }> {
+  const port = await freePort();
+  const configPath = path.join(work, `planet-w${workers}.yaml`);
+  writeFileSync(configPath, stringify({ ...baseConfig, server: { host: '127.0.0.1', port, workers } }));
+  const logPath = path.join(work, `planet-w${workers}.log`);
+  const logFd = openSync(logPath, 'a');
+  // The config file alone says where to listen and which database: no environment override.
+  const { HOST: _host, PORT: _port, PLANET_DB: _db, PLANET_CONFIG: _config, ...env } = process.env;
+  const child = startChild(`planet serve (workers ${workers})`, process.execPath, [PLANET_BIN, 'serve', '--no-fetch', '--config', configPath], { stdout: logFd, env });
+  closeSync(logFd);
+  const url = `http://127.0.0.1:${port}`;
+  // It says so on stderr once listening; /healthz answering 200 confirms a worker took the port.
+  await waitReady(child, 'serving', async () => /^planet: serving .* at http:\/\//m.test(child.stderr()) && (await answers200(`${url}/healthz`)));
+  return { child, url, logPath };
+}
+
+async function startNginx(work: string, site: string, workers: number): Promise<{ child: Child; url: string; logPath: string }> {
+  const port = await freePort();
+  const conf = path.join(work, `nginx-w${workers}.conf`);
+  const logPath = path.join(work, `nginx-w${workers}-access.log`);
+  writeFileSync(
+    conf,
+    `worker_processes ${workers};
+daemon off;
+pid ${work}/nginx-w${workers}.pid;
+error_log ${work}/nginx-w${workers}-error.log warn;
+events { worker_connections 1024; }
+http {
+  include /etc/nginx/mime.types;
+  default_type text/html;
+  log_format planet '$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time';
+  access_log ${logPath} planet buffer=8k flush=1s;
+  sendfile on;
+  tcp_nopush on;
+  gzip_static on;
+  gzip_vary on;
+  keepalive_requests 100000;
+  client_body_temp_path ${work}/tmp; proxy_temp_path ${work}/tmp; fastcgi_temp_path ${work}/tmp; uwsgi_temp_path ${work}/tmp; scgi_temp_path ${work}/tmp;
+  server {
+    listen 127.0.0.1:${port};
+    root ${site};
+    location / { try_files $uri $uri.html $uri/index.html =404; }
+  }
+}
+`,
+  );
+  const child = startChild(`nginx (worker_processes ${workers})`, 'nginx', ['-c', conf, '-p', work], { stdout: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(child, 'serving', () => answers200(`${url}/`));
+  return { child, url, logPath };
+}
+
+/**
+ * Node's HTTP layer alone, as a second reference: W processes (node:cluster, one listener without
+ * it) answering every request with the headers and bytes our server sends for `/` (gzip), taken
+ * from it, and doing nothing else. A file, not `node -e`: cluster workers re-run the primary's script.
+ */
+const BARE_NODE_SCRIPT = `import cluster from 'node:cluster';
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+const [port, workers, headersFile, bodyFile] = process.argv.slice(2);
+if (cluster.isPrimary && Number(workers) > 1) {
+  let stopping = false;
+  for (let i = 0; i < Number(workers); i++) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (!stopping) { console.error('bare node: a worker exited', code ?? signal); process.exit(1); }
+    if (!Object.keys(cluster.workers).length) process.exit(0);
+  });
+  process.once('SIGTERM', () => { stopping = true; for (const w of Object.values(cluster.workers)) w.kill(); });
+} else {
+  const headers = JSON.parse(readFileSync(headersFile, 'utf8'));
+  const body = readFileSync(bodyFile);
+  const server = http.createServer((_req, res) => { res.writeHead(200, headers); res.end(body); });
+  server.keepAliveTimeout = 72_000;
+  server.listen(Number(port), '127.0.0.1');
+  process.once('SIGTERM', () => process.exit(0));
+}
+`;
+
+async function startBareNode(work: string, ours: string, workers: number): Promise<{ child: Child; url: string }> {
+  const { headers, body } = await new Promise<{ headers: Record<string, string>; body: Buffer }>((resolve, reject) => {
+    http
+      .get(`${ours}/`, { headers: ACCEPT }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const h: Record<string, string> = {};
+          for (let i = 0; i < res.rawHeaders.length; i += 2) h[res.rawHeaders[i]!.toLowerCase()] = res.rawHeaders[i + 1]!;
+          for (const name of ['date', 'connection', 'keep-alive']) delete h[name];
+          resolve({ headers: h, body: Buffer.concat(chunks) });
+        });
+      })
+      .on('error', reject);
+  });
+  const script = path.join(work, 'bare-node.mjs');
+  writeFileSync(script, BARE_NODE_SCRIPT);
+  writeFileSync(path.join(work, 'bare-node-headers.json'), JSON.stringify(headers));
+  writeFileSync(path.join(work, 'bare-node-body'), body);
+  const port = await freePort();
+  const child = startChild(`bare node:http (${workers} process${workers > 1 ? 'es' : ''})`, process.execPath, [script, String(port), String(workers), path.join(work, 'bare-node-headers.json'), path.join(work, 'bare-node-body')], { stdout: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(child, 'serving', () => answers200(`${url}/`));
+  return { child, url };
+}
+
+// ---- checks ---------------------------------------------------------------------------------
 
 /**
  * What a browser revalidating its copy sends: the same Accept-Encoding and the ETag it got with it.
@@ -81,32 +355,47 @@ async function conditionalHeaders(url: string): Promise<Record<string, string>> 
   return headers;
 }
 
-/**
- * Node's HTTP layer alone, as a second reference: a listener answering every request with the bytes
- * and headers our server sends for `/` (gzip), taken from it, and doing nothing else.
- */
-async function startBareNode(ours: string): Promise<http.Server> {
-  const { headers, body } = await new Promise<{ headers: Record<string, string>; body: Buffer }>((resolve, reject) => {
-    http
-      .get(`${ours}/`, { headers: ACCEPT }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const h: Record<string, string> = {};
-          for (let i = 0; i < res.rawHeaders.length; i += 2) h[res.rawHeaders[i]!.toLowerCase()] = res.rawHeaders[i + 1]!;
-          for (const name of ['date', 'connection', 'keep-alive']) delete h[name];
-          resolve({ headers: h, body: Buffer.concat(chunks) });
-        });
-      })
-      .on('error', reject);
+/** Our first request renders and caches the page; both must answer 200 with gzip, not an error page. */
+async function checkServesGzip(base: string): Promise<void> {
+  for (const p of ['/', '/atom.xml']) {
+    const res = await fetch(base + p, { headers: ACCEPT });
+    await res.arrayBuffer();
+    if (res.status !== 200 || res.headers.get('content-encoding') !== 'gzip') throw new Error(`bench: ${base}${p} answered ${res.status}, ${res.headers.get('content-encoding') ?? 'uncompressed'}`);
+  }
+}
+
+/** Read in chunks: a log holds a line per request, hundreds of MB after a run. */
+function readLines(file: string, each: (line: string) => void): void {
+  const fd = openSync(file, 'r');
+  const buf = Buffer.alloc(1 << 20);
+  let rest = '';
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) {
+      const lines = (rest + buf.toString('utf8', 0, n)).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) each(line);
+    }
+    if (rest) each(rest);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Distinct pids in our request log lines: how many processes of ours answered requests. */
+function servingPids(logPath: string): number[] {
+  const pids = new Set<number>();
+  readLines(logPath, (line) => {
+    if (!line.includes('"request completed"')) return;
+    const pid = (JSON.parse(line) as { pid?: number }).pid;
+    if (pid !== undefined) pids.add(pid);
   });
-  const server = http.createServer((_req, res) => {
-    res.writeHead(200, headers);
-    res.end(body);
-  });
-  server.keepAliveTimeout = 72_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return server;
+  return [...pids];
+}
+
+function countLines(file: string): number {
+  let n = 0;
+  readLines(file, () => n++);
+  return n;
 }
 
 /** `.gz` next to every compressible file, as `gzip_static` expects (same mtime, so validators agree). */
@@ -123,6 +412,15 @@ function gzipTree(dir: string): number {
     }
   }
   return n;
+}
+
+/** The bench runs dist/ (what users run): say so when src/ has changed since the last build. */
+function checkBuild(log: (s: string) => void): void {
+  const built = path.join(ROOT, 'dist', 'cli.js');
+  if (!existsSync(built)) throw new Error('bench: dist/ is missing: run `npm run build` first (`npm run bench` does)');
+  const newest = (dir: string): number =>
+    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs)));
+  if (newest(path.join(ROOT, 'src')) > newest(path.join(ROOT, 'dist'))) log('  warning: src/ changed after the last build; this measures dist/ (run `npm run build`)');
 }
 
 /** 1,000 blogs × 20 posts of ~1.5 KB, over the last 200 days: what a big planet holds. */
@@ -148,136 +446,178 @@ export function seedServeBench(db: Db, feeds = 1000, perFeed = 20): void {
   })();
 }
 
-export async function benchServe(opts: { dbPath: string; log: (s: string) => void }): Promise<Record<string, unknown>> {
-  const { log } = opts;
-  const work = mkdtempSync(path.join(tmpdir(), 'planet-bench-serve-'));
-  // nginx's workers drop root for an unprivileged user: they must be able to read the site.
-  chmodSync(work, 0o755);
-  const config = parseConfig({ planet: { name: 'Bench Planet', link: 'http://127.0.0.1/' }, database: opts.dbPath, fetch: { allow_private_addresses: true } });
-  const configPath = path.join(work, 'planet.yaml');
-  writeFileSync(configPath, stringify(config));
-  const db = openDb(opts.dbPath);
-  const entries = (db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
-  const feeds = (db.prepare('SELECT count(*) AS n FROM feeds').get() as { n: number }).n;
-  log(`serve bench: ${feeds} feeds, ${entries} entries, wrk ${CONNECTIONS} connections × ${SECONDS} s per run`);
+// ---- the bench --------------------------------------------------------------------------------
 
-  const out = path.join(work, 'site');
-  const buildStart = Date.now();
-  const code = await build(['--out', out, '--config', configPath], { out: log, err: log, readStdin: async () => '', env: {} });
-  if (code !== 0) throw new Error(`bench: planet build exited ${code}`);
-  const buildMs = Date.now() - buildStart;
-  log(`  gzipped ${gzipTree(out)} files for nginx's gzip_static`);
-
-  // As users run it: request logging at LOG_LEVEL (default info), to a file as from a service manager.
-  const app = await buildServer({ db, config, logger: serverLogger(LOG_LEVEL, path.join(work, 'planet.log')) });
-  const ours = await app.listen({ host: '127.0.0.1', port: 0 });
-
-  const nginxPort = await freePort();
-  const conf = path.join(work, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `worker_processes 1;
-daemon off;
-pid ${work}/nginx.pid;
-error_log ${work}/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  include /etc/nginx/mime.types;
-  default_type text/html;
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  gzip_static on;
-  gzip_vary on;
-  keepalive_requests 100000;
-  client_body_temp_path ${work}/tmp; proxy_temp_path ${work}/tmp; fastcgi_temp_path ${work}/tmp; uwsgi_temp_path ${work}/tmp; scgi_temp_path ${work}/tmp;
-  server {
-    listen 127.0.0.1:${nginxPort};
-    root ${out};
-    location / { try_files $uri $uri.html $uri/index.html =404; }
-  }
+interface CaseResult {
+  planetarium: SideResult;
+  nginx: SideResult;
+  /** Ratio of the medians, ours / nginx. */
+  ratio: number;
+  /** Ours / nginx within each round: how much the noise moved it. */
+  round_ratios: number[];
 }
-`,
-  );
-  const nginx = spawn('nginx', ['-c', conf, '-p', work], { stdio: 'ignore' });
-  const nginxUrl = `http://127.0.0.1:${nginxPort}`;
-  try {
-    for (let i = 0; ; i++) {
-      try {
-        await (await fetch(`${nginxUrl}/`)).arrayBuffer();
-        break;
-      } catch (err) {
-        if (i > 50) throw new Error(`bench: nginx did not start: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    // Warm both (our first request renders and caches the page), and check both really serve it.
-    for (const base of [ours, nginxUrl]) {
-      for (const p of ['/', '/atom.xml']) {
-        const res = await fetch(base + p, { headers: ACCEPT });
-        await res.arrayBuffer();
-        if (res.status !== 200 || res.headers.get('content-encoding') !== 'gzip') throw new Error(`bench: ${base}${p} answered ${res.status}, ${res.headers.get('content-encoding') ?? 'uncompressed'}`);
-      }
-    }
-    const pageBytes = (await (await fetch(`${ours}/`, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer()).byteLength;
-    const gzipBytes = Number((await fetch(`${ours}/`, { method: 'HEAD', headers: ACCEPT })).headers.get('content-length'));
-    log(`  / is ${pageBytes} bytes, ${gzipBytes} gzipped; log level ${LOG_LEVEL}; wrk -H 'Accept-Encoding: gzip'`);
 
-    const results: Record<string, { planetarium: WrkResult; nginx: WrkResult; ratio: number }> = {};
+const fmt = (n: number) => String(n).padStart(6);
+
+/** One worker count: start ours, nginx and the bare listener with W processes each, run every case, stop them. */
+async function benchWorkers(
+  workers: number,
+  env: { work: string; site: string; baseConfig: Record<string, unknown>; log: (s: string) => void; onFirstStart?: (ours: string) => Promise<void> },
+): Promise<Record<string, unknown>> {
+  const { log, work } = env;
+  const tag = `W=${workers}`;
+  const children: Child[] = [];
+  const stopAll = async () => {
+    // ours: SIGTERM (graceful, flushes its log); nginx: SIGQUIT (graceful, flushes its access log)
+    for (const child of children.splice(0).reverse()) await stopChild(child, child.name.startsWith('nginx') ? 'SIGQUIT' : 'SIGTERM', log);
+  };
+  try {
+    const ours = await startPlanet(work, env.baseConfig, workers);
+    children.push(ours.child);
+    const nginx = await startNginx(work, env.site, workers);
+    children.push(nginx.child);
+    for (const base of [ours.url, nginx.url]) await checkServesGzip(base);
+    await env.onFirstStart?.(ours.url);
+    const bare = await startBareNode(work, ours.url, workers);
+    children.push(bare.child);
+    log(`  ${tag}: planet serve with server.workers ${workers}, nginx worker_processes ${workers}, bare node:http ${workers} process${workers > 1 ? 'es' : ''}`);
+
+    const requests = { planetarium: 0, nginx: 0 };
     const cases: [string, string, (base: string) => Promise<Record<string, string>>][] = [
       ['/', '/', async () => ACCEPT],
       ['/atom.xml', '/atom.xml', async () => ACCEPT],
       ['/ (conditional → 304)', '/', async (base) => conditionalHeaders(`${base}/`)],
     ];
-    const measure = async (url: string, headers: Record<string, string>) => {
-      await wrk(url, headers, WARMUP_SECONDS);
-      const result = await wrk(url, headers);
-      if (result.non_2xx_3xx) throw new Error(`bench: ${result.non_2xx_3xx} error responses from ${url}`);
-      return result;
-    };
-    for (const [name, p, headers] of cases) {
-      const planetarium = await measure(ours + p, await headers(ours));
-      const baseline = await measure(nginxUrl + p, await headers(nginxUrl));
-      const ratio = Math.round((planetarium.requests_per_second / baseline.requests_per_second) * 100) / 100;
-      results[name] = { planetarium, nginx: baseline, ratio };
+    const results: Record<string, CaseResult> = {};
+    let ceiling: SideResult | undefined;
+    let pids: number[] | undefined;
+    for (const [name, p, headersFor] of cases) {
+      const sides = [
+        { side: 'planetarium', url: ours.url + p, headers: await headersFor(ours.url), runs: [] as WrkResult[] },
+        { side: 'nginx', url: nginx.url + p, headers: await headersFor(nginx.url), runs: [] as WrkResult[] },
+      ];
+      // `/` on the bare listener runs in the same rounds, after ours and nginx.
+      if (name === '/') sides.push({ side: 'bare', url: `${bare.url}/`, headers: ACCEPT, runs: [] });
+      for (const s of sides) {
+        const warm = await measure(s.url, s.headers, WARMUP_SECONDS);
+        if (s.side === 'planetarium' || s.side === 'nginx') requests[s.side] += warm.requests;
+      }
+      if (!pids) {
+        // Both sides log buffered (flushed at least every second): then every process that answered is in the log.
+        await new Promise((r) => setTimeout(r, 1500));
+        pids = servingPids(ours.logPath);
+        if (pids.length !== workers) {
+          throw new Error(
+            `bench: server.workers is ${workers}, but ${pids.length} process(es) of planet serve answered requests (pids ${pids.join(', ')})` +
+              (pids.length < workers ? '; does `planet serve` fork its workers yet?' : ''),
+          );
+        }
+      }
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const s of sides) {
+          const result = await measure(s.url, s.headers);
+          s.runs.push(result);
+          if (s.side === 'planetarium' || s.side === 'nginx') requests[s.side] += result.requests;
+        }
+      }
+      const [planetarium, baseline] = [summarize(sides[0]!.runs), summarize(sides[1]!.runs)];
+      const ratio = round2(planetarium.requests_per_second / baseline.requests_per_second);
+      const roundRatios = planetarium.rounds.map((r, i) => round2(r.requests_per_second / baseline.rounds[i]!.requests_per_second));
+      results[name] = { planetarium, nginx: baseline, ratio, round_ratios: roundRatios };
       log(
-        `  ${name.padEnd(26)} planetarium ${String(planetarium.requests_per_second).padStart(6)} req/s p99 ${planetarium.p99_ms} ms | nginx ${String(baseline.requests_per_second).padStart(6)} req/s p99 ${baseline.p99_ms} ms | ratio ${ratio}`,
+        `  ${tag} ${name.padEnd(22)} planetarium ${fmt(planetarium.requests_per_second)} req/s p99 ${planetarium.p99_ms} ms | nginx ${fmt(baseline.requests_per_second)} req/s p99 ${baseline.p99_ms} ms | ratio ${ratio} (rounds ${Math.min(...roundRatios)}–${Math.max(...roundRatios)})`,
+      );
+      if (sides[2]) ceiling = summarize(sides[2].runs);
+    }
+    const home = results['/']!;
+    const ceilingRatio = round2(ceiling!.requests_per_second / home.nginx.requests_per_second);
+    log(`  ${tag} ${'/ on bare node:http'.padEnd(22)} ${fmt(ceiling!.requests_per_second)} req/s p99 ${ceiling!.p99_ms} ms, ${ceilingRatio} of nginx (same bytes and headers, nothing else: the ceiling for Node)`);
+    const met = home.ratio >= TARGET.throughput_ratio_min && home.planetarium.p99_ms <= TARGET.p99_ms_max;
+    log(`  ${tag} target for /: ≥ 50% of nginx and p99 ≤ 25 ms: ${met ? 'met' : 'NOT met'} (${home.ratio}, p99 ${home.planetarium.p99_ms} ms)`);
+
+    // Stopped gracefully, both have written out their buffered logs: a line per request each?
+    await stopAll();
+    const logged = { planetarium: countLines(ours.logPath), nginx: countLines(nginx.logPath) };
+    return {
+      workers,
+      nginx_workers: workers,
+      node_http_workers: workers,
+      serving_pids: pids!.length,
+      rounds: ROUNDS,
+      seconds: SECONDS,
+      results,
+      node_http_ceiling: { ...ceiling!, ratio_to_nginx: ceilingRatio },
+      // wrk counts the requests answered within its time; the logs also hold those still in flight, and start-up lines.
+      wrk_requests: requests,
+      log_lines: logged,
+      target_met: met,
+    };
+  } finally {
+    await stopAll();
+  }
+}
+
+export async function benchServe(opts: { dbPath: string; log: (s: string) => void }): Promise<Record<string, unknown>> {
+  const { log } = opts;
+  const workerCounts = envWorkers();
+  checkBuild(log);
+  const work = mkdtempSync(path.join(tmpdir(), 'planet-bench-serve-'));
+  // nginx's workers drop root for an unprivileged user: they must be able to read the site.
+  chmodSync(work, 0o755);
+  try {
+    const dbPath = path.resolve(opts.dbPath);
+    const baseConfig = { planet: { name: 'Bench Planet', link: 'http://127.0.0.1/' }, database: dbPath, fetch: { allow_private_addresses: true } };
+    const configPath = path.join(work, 'planet.yaml');
+    writeFileSync(configPath, stringify(baseConfig));
+    const db = openDb(dbPath);
+    const entries = (db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+    const feeds = (db.prepare('SELECT count(*) AS n FROM feeds').get() as { n: number }).n;
+    db.close();
+    log(
+      `serve bench: ${feeds} feeds, ${entries} entries; workers ${workerCounts.join(', ')}; wrk ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up, then ${ROUNDS} rounds × ${SECONDS} s alternating ours / nginx; medians`,
+    );
+
+    const site = path.join(work, 'site');
+    const buildStart = Date.now();
+    const code = await build(['--out', site, '--config', configPath], { out: log, err: log, readStdin: async () => '', env: {} });
+    if (code !== 0) throw new Error(`bench: planet build exited ${code}`);
+    const buildMs = Date.now() - buildStart;
+    log(`  gzipped ${gzipTree(site)} files for nginx's gzip_static`);
+
+    const page = { page_bytes: 0, page_gzip_bytes: 0 };
+    const byWorkers: Record<string, unknown>[] = [];
+    for (const workers of workerCounts) {
+      byWorkers.push(
+        await benchWorkers(workers, {
+          work,
+          site,
+          baseConfig,
+          log,
+          onFirstStart: page.page_bytes
+            ? undefined
+            : async (ours) => {
+                page.page_bytes = (await (await fetch(`${ours}/`, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer()).byteLength;
+                page.page_gzip_bytes = Number((await fetch(`${ours}/`, { method: 'HEAD', headers: ACCEPT })).headers.get('content-length'));
+                log(`  / is ${page.page_bytes} bytes, ${page.page_gzip_bytes} gzipped; log level ${LOG_LEVEL}; wrk -H 'Accept-Encoding: gzip'`);
+              },
+        }),
       );
     }
-    const bare = await startBareNode(ours);
-    let ceiling: WrkResult;
-    try {
-      ceiling = await measure(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/`, ACCEPT);
-    } finally {
-      await new Promise((r) => bare.close(r));
-    }
-    log(`  ${'/ on bare node:http'.padEnd(26)} ${String(ceiling.requests_per_second).padStart(6)} req/s p99 ${ceiling.p99_ms} ms (same bytes and headers, nothing else: the ceiling for Node)`);
-    const home = results['/']!;
-    const target = { throughput_ratio_min: 0.5, p99_ms_max: 25 };
-    const met = home.ratio >= target.throughput_ratio_min && home.planetarium.p99_ms <= target.p99_ms_max;
-    log(`  target for /: ≥ 50% of nginx and p99 ≤ 25 ms: ${met ? 'met' : 'NOT met'}`);
     return {
       feeds,
       entries,
-      page_bytes: pageBytes,
-      page_gzip_bytes: gzipBytes,
+      ...page,
       build_ms: buildMs,
       connections: CONNECTIONS,
       seconds_per_run: SECONDS,
       warmup_seconds: WARMUP_SECONDS,
+      rounds: ROUNDS,
       accept_encoding: ACCEPT['Accept-Encoding'],
       log_level: LOG_LEVEL,
-      nginx_workers: 1,
-      results,
-      node_http_ceiling: { ...ceiling, ratio_to_nginx: Math.round((ceiling.requests_per_second / home.nginx.requests_per_second) * 100) / 100 },
-      target,
-      target_met: met,
+      target: TARGET,
+      by_workers: byWorkers,
     };
   } finally {
-    nginx.kill('SIGQUIT');
-    await new Promise((r) => (nginx.exitCode !== null ? r(null) : nginx.once('close', r)));
-    await app.close();
-    db.close();
     rmSync(work, { recursive: true, force: true });
   }
 }
