@@ -2,8 +2,9 @@
 // against a baseline measured in the same run (these machines are noisy):
 //   ingest  1,000 feeds × 20 entries from a local host: cold pass, warm pass (all 304), peak RSS,
 //           stage times; baseline = the same fetches doing nothing with the bytes
-//   serve   wrk at 50 connections on /, /atom.xml and a conditional request, against nginx
-//           serving the `planet build` output of the same database (needs wrk and nginx)
+//   serve   wrk at 50 connections on /, /atom.xml and a conditional request to `planet serve`
+//           with 1 and 2 workers, against nginx with as many workers serving the `planet build`
+//           output of the same database; medians of alternating rounds (needs wrk and nginx)
 //   read    p99 of GET / while a pass writes 10,000 entries, in-process vs a separate process,
 //           against the idle p99
 //   soak    200 passes over 500 feeds with changing content: RSS and database size, start → end
