@@ -99,7 +99,10 @@ export function startWorkers(count: number, deps: { logger: Logger; metrics: Met
       const lived = Date.now() - (startedAt.get(worker) ?? Date.now());
       startedAt.delete(worker);
       for (const request of collecting.values()) if (request.waiting.delete(worker) && !request.waiting.size) request.done();
-      if (closing) return;
+      if (closing) {
+        logger.info({ worker_pid: worker.process.pid, code, signal }, 'HTTP worker stopped');
+        return;
+      }
       if (!started) {
         closing = true;
         for (const w of live()) w.process.kill('SIGTERM');

@@ -44,8 +44,10 @@ async function serveUntilStopped(args: string[], io: CliIo): Promise<number> {
         resolve();
       });
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    // `on`, not `once`: systemd (KillMode=control-group) and Ctrl-C signal every process of the
+    // service, and then the primary asks its workers to stop too; a second signal must not kill.
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
   return failed ? EXIT_FAILURE : EXIT_OK;
 }

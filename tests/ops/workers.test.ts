@@ -159,20 +159,41 @@ describe('planet serve with server.workers: 2', () => {
     });
   });
 
-  it('stops every process on SIGTERM and exits 0', async () => {
+  it('stops every process on SIGTERM to all of them (as systemd sends it) and exits 0', async () => {
     const workers = workerPids(serve.child.pid!);
     expect(workers).toHaveLength(2);
-    serve.child.kill('SIGTERM');
+    // The primary then asks its workers to stop as well: that second SIGTERM must not kill them.
+    for (const pid of [serve.child.pid!, ...workers]) process.kill(pid, 'SIGTERM');
     const r = await serve.done;
     expect(r.code, r.stderr).toBe(0);
     for (const pid of workers) expect(alive(pid)).toBe(false);
+    const lines = logLines(serve);
+    for (const pid of workers) expect(lines.find((l) => l.msg === 'HTTP worker stopped' && l.worker_pid === pid)).toMatchObject({ code: 0, signal: null });
     // Each process logged its own shutdown, and nothing failed.
-    expect(logLines(serve).filter((l) => l.msg === 'shutting down')).toHaveLength(3);
+    expect(lines.filter((l) => l.msg === 'shutting down')).toHaveLength(3);
     expect(r.stdout).not.toMatch(/shutdown failed/);
   });
 });
 
 describe('planet serve with workers, when things go wrong', () => {
+  it('SIGTERM to the primary alone stops its workers, cleanly', async () => {
+    const config = writePlanetConfig(path.join(dir, 'term.yaml'), { dbPath: path.join(dir, 'term.db'), feedUrls: [], workers: 2 });
+    const serve = startPlanetProcess(['serve', '--no-fetch', '--config', config], { LOG_LEVEL: 'info' });
+    try {
+      await serveAddress(serve, STARTUP_MS);
+      const workers = workerPids(serve.child.pid!);
+      expect(workers).toHaveLength(2);
+      serve.child.kill('SIGTERM');
+      const r = await serve.done;
+      expect(r.code, r.stderr).toBe(0);
+      for (const pid of workers) expect(alive(pid)).toBe(false);
+      const lines = logLines(serve);
+      for (const pid of workers) expect(lines.find((l) => l.msg === 'HTTP worker stopped' && l.worker_pid === pid)).toMatchObject({ code: 0, signal: null });
+    } finally {
+      if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
+    }
+  }, STARTUP_MS + 20_000);
+
   it('workers stop when their primary is killed', async () => {
     const config = writePlanetConfig(path.join(dir, 'orphans.yaml'), { dbPath: path.join(dir, 'orphans.db'), feedUrls: [], workers: 2 });
     const serve = startPlanetProcess(['serve', '--no-fetch', '--config', config]);
