@@ -28,6 +28,14 @@ function isMessage(value: unknown): value is Message {
   return typeof value === 'object' && value !== null && typeof (value as { planet?: unknown }).planet === 'string';
 }
 
+/**
+ * A message to a worker that may be on its way out: a callback, so that a closed channel is an
+ * ignored error rather than an 'error' event that would bring the primary down.
+ */
+function sendTo(worker: Worker, message: Message): void {
+  if (worker.isConnected()) worker.send(message, undefined, undefined, () => {});
+}
+
 export interface WorkerPool {
   /** Where the workers listen, e.g. http://127.0.0.1:8080 */
   address: string;
@@ -69,10 +77,10 @@ export function startWorkers(count: number, deps: { logger: Logger; metrics: Met
         clearTimeout(timer);
         collecting.delete(id);
         if (request.waiting.size) logger.warn({ workers: [...request.waiting].map((w) => w.process.pid) }, 'metrics: some workers did not answer in time');
-        if (!worker.isDead()) worker.send({ planet: 'metrics-collected', id: message.id, snapshots: request.snapshots } satisfies Message);
+        sendTo(worker, { planet: 'metrics-collected', id: message.id, snapshots: request.snapshots });
       };
       collecting.set(id, request);
-      for (const w of others) w.send({ planet: 'metrics-snapshot-request', id } satisfies Message);
+      for (const w of others) sendTo(w, { planet: 'metrics-snapshot-request', id });
       if (!others.length) request.done();
     } else if (message.planet === 'metrics-snapshot') {
       const request = collecting.get(message.id);
@@ -106,7 +114,7 @@ export function startWorkers(count: number, deps: { logger: Logger; metrics: Met
       if (!started) {
         closing = true;
         for (const w of live()) w.process.kill('SIGTERM');
-        cluster.off('message', onMessage);
+        detach();
         reject(new Error(`serve: HTTP worker ${worker.process.pid} exited before listening (${signal ?? `status ${code}`})`));
         return;
       }
@@ -130,6 +138,10 @@ export function startWorkers(count: number, deps: { logger: Logger; metrics: Met
             }),
         ),
       );
+      detach();
+    }
+
+    function detach(): void {
       cluster.off('message', onMessage);
       cluster.off('listening', onListening);
       cluster.off('exit', onExit);
@@ -152,7 +164,7 @@ export function joinWorkerPool(metrics: Metrics): () => Promise<MetricsSnapshot[
   process.on('message', (message: unknown) => {
     if (!isMessage(message)) return;
     if (message.planet === 'metrics-snapshot-request') {
-      process.send?.({ planet: 'metrics-snapshot', id: message.id, snapshot: metrics.snapshot() } satisfies Message);
+      if (process.connected) process.send?.({ planet: 'metrics-snapshot', id: message.id, snapshot: metrics.snapshot() } satisfies Message, undefined, undefined, () => {});
     } else if (message.planet === 'metrics-collected') {
       pending.get(message.id)?.(message.snapshots);
     }
@@ -169,12 +181,13 @@ export function joinWorkerPool(metrics: Metrics): () => Promise<MetricsSnapshot[
         pending.delete(id);
         resolve(snapshots);
       });
-      try {
-        process.send!({ planet: 'metrics-collect', id } satisfies Message);
-      } catch (err) {
+      const failed = (err: Error | null) => {
+        if (!err) return;
         clearTimeout(timer);
         pending.delete(id);
-        reject(err as Error);
-      }
+        reject(err);
+      };
+      if (process.connected && process.send) process.send({ planet: 'metrics-collect', id } satisfies Message, undefined, undefined, failed);
+      else failed(new Error('metrics: no channel to the primary process'));
     });
 }

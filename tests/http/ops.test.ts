@@ -101,4 +101,29 @@ describe('GET /metrics', () => {
     expect(res.body).not.toContain('planet_feeds{');
     await app.close();
   });
+
+  it('in an HTTP worker of server.workers, adds up the other processes’ counters', async () => {
+    planet = tempPlanet();
+    const primary = createMetrics();
+    primary.observeFetch({ outcome: 'ok', error_code: null, duration_ms: 50, entries_new: 2, entries_updated: 0 });
+    const otherWorker = createMetrics();
+    otherWorker.observeRequest('/', 'GET', 200, 0.001);
+    const app = await buildServer({ db: planet.db, config: planet.config, metricsPeers: async () => [primary.snapshot(), otherWorker.snapshot()] });
+    await app.inject('/');
+    const text = (await app.inject('/metrics')).body;
+    expect(text).toContain('planet_http_requests_total{route="/",method="GET",status="200"} 2\n');
+    expect(text).toContain('planet_fetches_total{outcome="ok"} 1\n');
+    expect(text).toContain('planet_feeds{status="ok"} 0\n');
+    await app.close();
+  });
+
+  it('is 503, not one process’s counters, when the other processes cannot be asked', async () => {
+    planet = tempPlanet();
+    const app = await buildServer({ db: planet.db, config: planet.config, metricsPeers: () => Promise.reject(new Error('metrics: the primary process did not answer')) });
+    const res = await app.inject('/metrics');
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.json()).toEqual({ error: 'metrics of the other server processes are unavailable' });
+    await app.close();
+  });
 });
