@@ -129,7 +129,7 @@ export class Gauge implements Metric {
 }
 
 export class Histogram implements Metric {
-  private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+  private readonly series = new Map<string, HistogramSeries>();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -137,13 +137,19 @@ export class Histogram implements Metric {
     readonly buckets: readonly number[],
   ) {}
 
-  observe(labels: Labels, value: number): void {
+  /** The series for these labels, created empty on first use. */
+  private seriesFor(labels: Labels): HistogramSeries {
     const key = seriesKey(this.labelNames, labels);
     let s = this.series.get(key);
     if (!s) {
       s = { labels: pick(this.labelNames, labels), counts: this.buckets.map(() => 0), sum: 0, count: 0 };
       this.series.set(key, s);
     }
+    return s;
+  }
+
+  observe(labels: Labels, value: number): void {
+    const s = this.seriesFor(labels);
     // Counts are stored per bucket and made cumulative when rendered.
     const i = this.buckets.findIndex((b) => value <= b);
     if (i >= 0) s.counts[i]! += 1;
@@ -163,12 +169,7 @@ export class Histogram implements Metric {
   addSnapshot(series: readonly HistogramSeries[]): void {
     for (const other of series) {
       if (other.counts.length !== this.buckets.length) throw new Error(`metrics: histogram ${this.name} has ${this.buckets.length} buckets, snapshot ${other.counts.length}`);
-      const key = seriesKey(this.labelNames, other.labels);
-      let s = this.series.get(key);
-      if (!s) {
-        s = { labels: pick(this.labelNames, other.labels), counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-        this.series.set(key, s);
-      }
+      const s = this.seriesFor(other.labels);
       other.counts.forEach((n, i) => (s.counts[i]! += n));
       s.sum += other.sum;
       s.count += other.count;
