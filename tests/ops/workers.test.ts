@@ -86,6 +86,16 @@ function logLines(serve: Running): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
+/** The primary exits 0, and it saw each worker exit 0 by itself, not killed by a signal. */
+async function expectCleanStop(serve: Running, workers: number[]) {
+  const r = await serve.done;
+  expect(r.code, r.stderr).toBe(0);
+  for (const pid of workers) expect(alive(pid)).toBe(false);
+  const lines = logLines(serve);
+  for (const pid of workers) expect(lines.find((l) => l.msg === 'HTTP worker stopped' && l.worker_pid === pid)).toMatchObject({ code: 0, signal: null });
+  return r;
+}
+
 const counter = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"/.]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
 
 describe('planet serve with server.workers: 2', () => {
@@ -164,11 +174,8 @@ describe('planet serve with server.workers: 2', () => {
     expect(workers).toHaveLength(2);
     // The primary then asks its workers to stop as well: that second SIGTERM must not kill them.
     for (const pid of [serve.child.pid!, ...workers]) process.kill(pid, 'SIGTERM');
-    const r = await serve.done;
-    expect(r.code, r.stderr).toBe(0);
-    for (const pid of workers) expect(alive(pid)).toBe(false);
+    const r = await expectCleanStop(serve, workers);
     const lines = logLines(serve);
-    for (const pid of workers) expect(lines.find((l) => l.msg === 'HTTP worker stopped' && l.worker_pid === pid)).toMatchObject({ code: 0, signal: null });
     // Each process logged its own shutdown, and nothing failed.
     expect(lines.filter((l) => l.msg === 'shutting down')).toHaveLength(3);
     expect(r.stdout).not.toMatch(/shutdown failed/);
@@ -184,11 +191,7 @@ describe('planet serve with workers, when things go wrong', () => {
       const workers = workerPids(serve.child.pid!);
       expect(workers).toHaveLength(2);
       serve.child.kill('SIGTERM');
-      const r = await serve.done;
-      expect(r.code, r.stderr).toBe(0);
-      for (const pid of workers) expect(alive(pid)).toBe(false);
-      const lines = logLines(serve);
-      for (const pid of workers) expect(lines.find((l) => l.msg === 'HTTP worker stopped' && l.worker_pid === pid)).toMatchObject({ code: 0, signal: null });
+      await expectCleanStop(serve, workers);
     } finally {
       if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
     }
