@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { parseConfig, type Config } from '../src/config.js';
 import { insertFeed } from '../src/db/feeds.js';
 import { openDb, type Db } from '../src/db/open.js';
-import type { FetchJson } from '../src/fetch-child.js';
+import type { FetchJson } from '../src/pass/child-process.js';
 
 export interface FeedHost {
   url(i: number): string;

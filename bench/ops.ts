@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDb, type Db } from '../src/db/open.js';
-import { runFetchPass } from '../src/fetch-pass.js';
-import { buildServer } from '../src/http/server.js';
+import { runFetchPass } from '../src/pass/run-pass.js';
+import { buildServer } from '../src/http/app.js';
 import { benchConfig, startFeedHost, subscribe } from './ingest.js';
 
 type Log = (s: string) => void;
@@ -239,7 +239,7 @@ async function passInChild(dbPath: string, ids: number[]): Promise<void> {
   const src = (f: string) => JSON.stringify(new URL(`../src/${f}`, import.meta.url).href);
   const script = `
     const { openDb } = await import(${src('db/open.ts')});
-    const { runFetchPass } = await import(${src('fetch-pass.ts')});
+    const { runFetchPass } = await import(${src('pass/run-pass.ts')});
     const { benchConfig } = await import(${JSON.stringify(new URL('./ingest.ts', import.meta.url).href)});
     const db = openDb(${JSON.stringify(dbPath)});
     const report = await runFetchPass(db, benchConfig(${JSON.stringify(dbPath)}), { feedIds: ${JSON.stringify(ids)} });

@@ -231,7 +231,7 @@ async function stopChild(child: Child, signal: NodeJS.Signals, log: (s: string) 
 }
 
 /** `planet serve --no-fetch` as a service manager runs it: its own process(es), stdout to a log file. */
-async function startPlanet(work: string, baseConfig: Record<string, unknown>, workers: number): Promise<{ child: Child; url: string; logPath: string }> {
+async function startAdminTestPlanet(work: string, baseConfig: Record<string, unknown>, workers: number): Promise<{ child: Child; url: string; logPath: string }> {
   const port = await freePort();
   const configPath = path.join(work, `planet-w${workers}.yaml`);
   writeFileSync(configPath, stringify({ ...baseConfig, server: { host: '127.0.0.1', port, workers } }));
@@ -472,7 +472,7 @@ async function benchWorkers(
     for (const child of children.splice(0).reverse()) await stopChild(child, child.name.startsWith('nginx') ? 'SIGQUIT' : 'SIGTERM', log);
   };
   try {
-    const ours = await startPlanet(work, env.baseConfig, workers);
+    const ours = await startAdminTestPlanet(work, env.baseConfig, workers);
     children.push(ours.child);
     const nginx = await startNginx(work, env.site, workers);
     children.push(nginx.child);

@@ -35,7 +35,7 @@ const USAGE = `usage: planet <command> [options]   (every command takes --config
   backup FILE                           consistent copy of the database, online
   admin create USER | admin token USER  admin accounts (password on stdin)`;
 
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   const [first, second] = argv;
   if (!first || first === '--help' || first === '-h' || first === 'help') {
     io.out(USAGE);

@@ -2,16 +2,15 @@
 // With `server.workers` > 1 (cluster.ts) the primary syncs the feeds and schedules passes, and each
 // HTTP worker builds and listens on the shared port.
 import pino from 'pino';
-import { startWorkers, joinWorkerPool } from './cluster.js';
+import { startWorkers, joinWorkerPool } from './http/cluster.js';
 import { databasePath, type Config } from './config.js';
 import { openDb, type Db } from './db/open.js';
-import type { Logger } from './fetch-pass.js';
-import { buildServer } from './http/server.js';
-import { serverLogger } from './logging.js';
-import { createMetrics } from './metrics.js';
-import { childProcessRunner } from './fetch-child.js';
-import { startScheduler, type Scheduler } from './scheduler.js';
-import { syncConfigFeeds } from './subscriptions.js';
+import { buildServer } from './http/app.js';
+import { serverLogger, type Logger } from './ops/logging.js';
+import { createMetrics } from './ops/metrics.js';
+import { childProcessRunner } from './pass/child-process.js';
+import { startScheduler, type Scheduler } from './pass/scheduler.js';
+import { syncConfigFeeds } from './subscriptions/config-seed.js';
 
 export interface Planet {
   log: Logger;

@@ -1,7 +1,7 @@
 // zod schemas for what admins send (API JSON bodies and web forms), and the one way a
 // validation failure is reported: `{ error, field, reason }` naming the first bad field.
 import { z } from 'zod';
-import { fieldError, type FieldError } from './feed-admin.js';
+import { fieldError, type FieldError } from '../subscriptions/service.js';
 
 const TAG = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 

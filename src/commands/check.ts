@@ -1,7 +1,7 @@
 // `planet check URL_OR_FILE [--json]`: one feed through the pipeline, stored nowhere.
-import { checkFeed } from '../check.js';
+import { checkFeed } from '../pipeline/check.js';
 import { loadConfig } from '../config.js';
-import { fetchOptionsFromConfig } from '../fetch-pass.js';
+import { fetchOptionsFromConfig } from '../pass/run-pass.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIo } from './common.js';
 
 const USAGE = 'planet check URL_OR_FILE [--json] [--config PATH]';

@@ -1,10 +1,9 @@
 // `planet feeds list|add|remove|edit`: the subscription list from the command line.
 import { userInfo } from 'node:os';
-import { discoverSubscription, editFeed, subscribeFeed, unsubscribeFeed, urlProblem, type Actor, type FeedFields } from '../admin/feed-admin.js';
+import { discoverSubscription, editFeed, subscribeFeed, unsubscribeFeed, urlProblem, type Actor, type FeedFields } from '../subscriptions/service.js';
 import { countEntriesByFeed, findFeed, listFeeds } from '../db/feeds.js';
-import { feedHealth } from '../health.js';
-import { feedDisplayName } from '../model.js';
-import { slugTag } from '../opml.js';
+import { feedDisplayName, feedHealth } from '../model.js';
+import { slugTag } from '../subscriptions/opml-import.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, formatTime, openPlanet, parseCommandArgs, type CliIo } from './common.js';
 
 /** Changes made from the command line are audited like the admin UI's, under the OS user's name. */

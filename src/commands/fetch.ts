@@ -2,7 +2,7 @@
 // Exits 0 when the pass ran (feed errors are recorded on the feeds, not fatal), 1 when another
 // pass held the lock for longer than --wait.
 import { findFeed } from '../db/feeds.js';
-import { runFetchPass, type PassReport } from '../fetch-pass.js';
+import { runFetchPass, type PassReport } from '../pass/run-pass.js';
 import { feedDisplayName } from '../model.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, openPlanet, parseCommandArgs, formatTime, type CliIo } from './common.js';
 

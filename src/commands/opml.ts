@@ -1,7 +1,7 @@
 // `planet opml import FILE` / `planet opml export`: bulk subscribe, or print the list as OPML 2.0.
 import { readFile } from 'node:fs/promises';
 import { listFeeds } from '../db/feeds.js';
-import { importOpml } from '../admin/feed-admin.js';
+import { importOpml } from '../subscriptions/service.js';
 import { cliActor } from './feeds.js';
 import { renderOpml } from '../syndicate/opml.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, openPlanet, parseCommandArgs, type CliIo } from './common.js';

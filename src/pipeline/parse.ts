@@ -8,7 +8,7 @@
 import { Parser } from 'htmlparser2';
 import type { FeedFormat, NormalizedEntry, NormalizedFeed, ParseResult } from '../model.js';
 import { parseDate } from './dates.js';
-import { findFeedLinks } from './discover.js';
+import { findFeedLinks } from './feed-links.js';
 
 // Limits that turn hostile documents into a quick `parse` error. Real feeds nest a few
 // dozen levels (xhtml content included) and carry a handful of attributes per element.

@@ -3,7 +3,7 @@
 // `planet build` both call these, so they produce the same bytes.
 import { Parser } from 'htmlparser2';
 import { feedDisplayName, feedHomeLink, type Entry, type Feed } from '../model.js';
-import type { Templates } from '../views.js';
+import type { Templates } from './templates.js';
 import { avatarHue, initials } from './avatar.js';
 import { agoPhrase, createDateFormatter, type DateFormatter } from './dates.js';
 import { relativeHref } from './links.js';
@@ -198,7 +198,7 @@ export function groupByDay(entries: Entry[], feeds: Map<number, Feed>, dates: Da
 
 /**
  * Stands for "N minutes ago" in a sidebar rendered for caching: the cache swaps in the phrase, so a
- * page is not re-rendered every minute just because the clock moved (src/http/site.ts).
+ * page is not re-rendered every minute just because the clock moved (src/site/documents.ts).
  */
 export const AGO_PLACEHOLDER = '@@planet-updated-ago@@';
 

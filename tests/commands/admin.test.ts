@@ -1,10 +1,10 @@
-// `planet admin create USER` (password on stdin) and `planet admin token USER`, through the CLI's main().
+// `planet admin create USER` (password on stdin) and `planet admin token USER`, through the CLI's runCli().
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex, verifyPassword } from '../../src/admin/passwords.js';
-import { main } from '../../src/cli.js';
+import { runCli } from '../../src/cli.js';
 import type { CliIo } from '../../src/commands/common.js';
 import { openDb, type Db } from '../../src/db/open.js';
 
@@ -24,7 +24,7 @@ async function run(argv: string[], stdin = ''): Promise<{ code: number; out: str
   let out = '';
   let err = '';
   const io: CliIo = { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`), readStdin: async () => stdin, env: {} };
-  const code = await main([...argv, '--config', configPath], io);
+  const code = await runCli([...argv, '--config', configPath], io);
   return { code, out, err };
 }
 
@@ -116,7 +116,7 @@ describe('planet admin token', () => {
   it('the token opens the API', async () => {
     await run(['admin', 'create', 'alice'], 'correct horse battery staple');
     const token = (await run(['admin', 'token', 'alice'])).out.trim();
-    const { buildServer } = await import('../../src/http/server.js');
+    const { buildServer } = await import('../../src/http/app.js');
     const { loadConfig } = await import('../../src/config.js');
     const db = openDb(dbPath);
     const app = await buildServer({ db, config: loadConfig({ path: configPath, env: {} }) });

@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { backup } from '../../src/commands/backup.js';
 import { UsageError, type CliIo } from '../../src/commands/common.js';
 import { insertFeed } from '../../src/db/feeds.js';
-import { tempPlanet, type TempPlanet } from '../ops/helpers.js';
-import { ROOT, runPlanet } from '../ops/processes.js';
+import { tempPlanet, type TempPlanet } from '../helpers/temp-planet.js';
+import { ROOT, runPlanet } from '../helpers/processes.js';
 
 let planet: TempPlanet;
 afterEach(() => planet?.cleanup());

@@ -7,10 +7,10 @@ import { tmpdir, hostname } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { runCli } from '../../src/cli.js';
 import type { CliIo } from '../../src/commands/common.js';
 import { openDb } from '../../src/db/open.js';
-import { acquireLock, PASS_LOCK } from '../../src/fetch-pass.js';
+import { acquireLock, PASS_LOCK } from '../../src/pass/run-pass.js';
 
 const run = promisify(execFile);
 let server: Server;
@@ -59,7 +59,7 @@ async function planet(...argv: string[]): Promise<{ code: number; out: string; e
     readStdin: async () => '',
     env: {},
   };
-  const code = await main([...argv, '--config', configPath], io);
+  const code = await runCli([...argv, '--config', configPath], io);
   return { code, out, err };
 }
 

@@ -9,7 +9,7 @@ import { hashPassword, newApiToken, randomToken, sha256Hex } from '../../src/adm
 import { parseConfig, type Config } from '../../src/config.js';
 import { insertAdmin, insertApiToken, insertSession } from '../../src/db/admins.js';
 import { openDb, type Db } from '../../src/db/open.js';
-import { buildServer } from '../../src/http/server.js';
+import { buildServer } from '../../src/http/app.js';
 import { serveFeed, startFeedServer, type FeedServer } from './feed-server.js';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/admin');
@@ -23,7 +23,7 @@ export interface TestPlanet {
   close(): Promise<void>;
 }
 
-export async function startPlanet(overrides: { fetch?: Record<string, unknown> } = {}): Promise<TestPlanet> {
+export async function startAdminTestPlanet(overrides: { fetch?: Record<string, unknown> } = {}): Promise<TestPlanet> {
   const dir = mkdtempSync(path.join(tmpdir(), 'planet-admin-'));
   const config = parseConfig({
     database: path.join(dir, 'planet.db'),

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { hashPassword } from '../../src/admin/passwords.js';
 import { LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_IP } from '../../src/http/routes/admin.js';
 import { findFeedByUrl, recordFetchFailure } from '../../src/db/feeds.js';
-import { syncConfigFeeds } from '../../src/subscriptions.js';
+import { syncConfigFeeds } from '../../src/subscriptions/config-seed.js';
 import { parseConfig } from '../../src/config.js';
 import { serveFeed, type FeedServer } from '../helpers/feed-server.js';
 import {
@@ -19,7 +19,7 @@ import {
   postLogin,
   snapshot,
   startBlog,
-  startPlanet,
+  startAdminTestPlanet,
   type Session,
   type TestPlanet,
 } from '../helpers/admin.js';
@@ -34,7 +34,7 @@ afterAll(async () => {
   await blog.close();
 });
 beforeEach(async () => {
-  planet = await startPlanet();
+  planet = await startAdminTestPlanet();
   await createAdmin(planet.db);
 });
 afterEach(async () => {
@@ -97,11 +97,11 @@ describe('login and sessions', () => {
   });
 
   it('marks the cookie Secure behind a trusted https proxy', async () => {
-    const proxied = await startPlanet();
+    const proxied = await startAdminTestPlanet();
     try {
       proxied.config.server.trust_proxy = true;
       // trust_proxy is read when the app is built: rebuild with it set.
-      const { buildServer } = await import('../../src/http/server.js');
+      const { buildServer } = await import('../../src/http/app.js');
       const app = await buildServer({ db: proxied.db, config: proxied.config });
       await createAdmin(proxied.db);
       const form = await app.inject({ method: 'GET', url: '/admin/login', headers: { 'x-forwarded-proto': 'https' } });
@@ -327,7 +327,7 @@ describe('adding a feed', () => {
   });
 
   it('refuses private addresses unless fetch.allow_private_addresses', async () => {
-    const strict = await startPlanet({ fetch: { allow_private_addresses: false } });
+    const strict = await startAdminTestPlanet({ fetch: { allow_private_addresses: false } });
     try {
       await createAdmin(strict.db);
       const s = await login(strict.app, strict.db);

@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordFetchFailure } from '../../src/db/feeds.js';
 import type { FeedServer } from '../helpers/feed-server.js';
-import { createAdmin, createToken, fixture, snapshot, startBlog, startPlanet, type TestPlanet } from '../helpers/admin.js';
+import { createAdmin, createToken, fixture, snapshot, startBlog, startAdminTestPlanet, type TestPlanet } from '../helpers/admin.js';
 
 let blog: FeedServer;
 let planet: TestPlanet;
@@ -15,7 +15,7 @@ afterAll(async () => {
   await blog.close();
 });
 beforeEach(async () => {
-  planet = await startPlanet();
+  planet = await startAdminTestPlanet();
   await createAdmin(planet.db);
   token = createToken(planet.db);
 });
@@ -189,7 +189,7 @@ describe('POST /api/feeds', () => {
     let strict: TestPlanet;
     let strictToken: string;
     beforeEach(async () => {
-      strict = await startPlanet({ fetch: { allow_private_addresses: false } });
+      strict = await startAdminTestPlanet({ fetch: { allow_private_addresses: false } });
       await createAdmin(strict.db);
       strictToken = createToken(strict.db);
     });

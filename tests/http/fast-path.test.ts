@@ -4,9 +4,9 @@ import http from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRUST_VERSION_MS } from '../../src/http/routes/reader.js';
-import { buildServer } from '../../src/http/server.js';
+import { buildServer } from '../../src/http/app.js';
 import { createAdmin, createToken } from '../helpers/admin.js';
-import { addEntry, createTestPlanet, NOW, seedSmallPlanet, type TestPlanet } from './reader-fixtures.js';
+import { addEntry, createTestPlanet, NOW, seedSmallPlanet, type TestPlanet } from '../helpers/reader-fixtures.js';
 
 interface Answer {
   status: number;

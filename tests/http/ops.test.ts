@@ -1,9 +1,9 @@
 // /healthz and /metrics through buildServer() and inject(), against a real migrated database file.
 import { afterEach, describe, expect, it } from 'vitest';
 import { insertFeed } from '../../src/db/feeds.js';
-import { buildServer } from '../../src/http/server.js';
-import { createMetrics } from '../../src/metrics.js';
-import { tempPlanet, type TempPlanet } from '../ops/helpers.js';
+import { buildServer } from '../../src/http/app.js';
+import { createMetrics } from '../../src/ops/metrics.js';
+import { tempPlanet, type TempPlanet } from '../helpers/temp-planet.js';
 
 let planet: TempPlanet;
 afterEach(() => planet?.cleanup());

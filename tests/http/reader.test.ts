@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildServer } from '../../src/http/server.js';
-import { addEntry, addFeed, createTestPlanet, NOW, seedSmallPlanet, type TestPlanet } from './reader-fixtures.js';
+import { buildServer } from '../../src/http/app.js';
+import { addEntry, addFeed, createTestPlanet, NOW, seedSmallPlanet, type TestPlanet } from '../helpers/reader-fixtures.js';
 
 let planet: TestPlanet;
 let app: FastifyInstance;

@@ -3,12 +3,12 @@ import { parseFeed as feedsmithParse, parseOpml } from 'feedsmith';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../../src/http/server.js';
+import { buildServer } from '../../src/http/app.js';
 import { parseFeed } from '../../src/pipeline/parse.js';
 import { isAbsoluteIri, itemId, uuidFromName } from '../../src/syndicate/ids.js';
 import { renderAtom, renderJsonFeed, renderRss, type ChannelInfo } from '../../src/syndicate/feeds.js';
 import type { Entry, Feed } from '../../src/model.js';
-import { addEntry, createTestPlanet, NOW, seedSmallPlanet, type TestPlanet } from '../http/reader-fixtures.js';
+import { addEntry, createTestPlanet, NOW, seedSmallPlanet, type TestPlanet } from '../helpers/reader-fixtures.js';
 
 const decodeEntities = (s: string) => s.replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n)));
 

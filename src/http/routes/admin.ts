@@ -24,7 +24,7 @@ import {
   type Actor,
   type FeedWithHealth,
   type FieldError,
-} from '../../admin/feed-admin.js';
+} from '../../subscriptions/service.js';
 import { dummyPasswordHash, hashPassword, needsRehash, randomToken, safeEqual, sha256Hex, verifyPassword } from '../../admin/passwords.js';
 import { firstIssue as firstSchemaIssue, formFeedFields, idParam } from '../../admin/schemas.js';
 import {
@@ -40,11 +40,10 @@ import {
 import { countAudit, listAudit, recordAudit } from '../../db/audit.js';
 import { listFeedEntries } from '../../db/entries.js';
 import { getFeed } from '../../db/feeds.js';
-import type { FeedHealth } from '../../health.js';
-import { feedDisplayName, feedHomeLink } from '../../model.js';
-import { createTemplates } from '../../views.js';
+import { feedDisplayName, feedHomeLink, type FeedHealth } from '../../model.js';
+import { createTemplates } from '../../render/templates.js';
 import { sqliteRateLimitStore } from '../rate-limit-store.js';
-import type { ServerDeps } from '../server.js';
+import type { ServerDeps } from '../deps.js';
 
 const SESSION_COOKIE = 'planet_session';
 const LOGIN_CSRF_COOKIE = 'planet_login_csrf';

@@ -17,14 +17,14 @@ import {
   type Actor,
   type FieldError,
   type FeedWithHealth,
-} from '../../admin/feed-admin.js';
+} from '../../subscriptions/service.js';
 import { sha256Hex } from '../../admin/passwords.js';
 import { apiAddBody, apiPatchBody, firstIssue, idParam } from '../../admin/schemas.js';
 import { findAdminByTokenHash } from '../../db/admins.js';
 import { listAudit } from '../../db/audit.js';
 import { getFeed } from '../../db/feeds.js';
 import { feedDisplayName, feedHomeLink } from '../../model.js';
-import type { ServerDeps } from '../server.js';
+import type { ServerDeps } from '../deps.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

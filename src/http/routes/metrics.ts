@@ -1,7 +1,7 @@
 // GET /metrics in Prometheus text format, and the hook that counts every HTTP request by route.
 import type { FastifyInstance } from 'fastify';
-import { CONTENT_TYPE, createMetrics } from '../../metrics.js';
-import type { ServerDeps } from '../server.js';
+import { CONTENT_TYPE, createMetrics } from '../../ops/metrics.js';
+import type { ServerDeps } from '../deps.js';
 
 export async function metricsRoutes(app: FastifyInstance, { deps }: { deps: ServerDeps }): Promise<void> {
   const metrics = deps.metrics ?? createMetrics();

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { latestVersion, schemaVersion } from '../../db/migrate.js';
 import { VERSION } from '../../version.js';
-import type { ServerDeps } from '../server.js';
+import type { ServerDeps } from '../deps.js';
 
 /** Same threshold the fetch pass uses: a lock without a heartbeat for a minute is abandoned. */
 const LOCK_STALE_MS = 60_000;

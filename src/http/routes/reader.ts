@@ -4,11 +4,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import compress from '@fastify/compress';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createMetrics, type Metrics } from '../../metrics.js';
+import { createMetrics, type Metrics } from '../../ops/metrics.js';
 import { IFRAME_ORIGINS } from '../../pipeline/sanitize.js';
 import type { FastHandler, FastPath } from '../fast-path.js';
-import type { ServerDeps } from '../server.js';
-import { createReaderSite, encodedBody, type Doc, type ReaderSite } from '../site.js';
+import type { ServerDeps } from '../deps.js';
+import { createReaderSite, encodedBody, type Doc, type ReaderSite } from '../../site/documents.js';
 
 /**
  * Second line of defence behind the sanitizer: no script at all, styles only from our stylesheet,

@@ -1,30 +1,14 @@
 // buildServer(deps): the Fastify app, routes registered, not listening (main.ts / tests decide that).
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Config } from '../config.js';
-import type { Db } from '../db/open.js';
-import { createMetrics, type Metrics, type MetricsSnapshot } from '../metrics.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createMetrics } from '../ops/metrics.js';
+import type { ServerDeps } from './deps.js';
 import { createFastPath, fastPathServerFactory } from './fast-path.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { opsRoutes } from './routes/ops.js';
 import { readerRoutes } from './routes/reader.js';
-
-export interface ServerDeps {
-  db: Db;
-  config: Config;
-  /** Fastify logger option: false in tests, pino options in serve. */
-  logger?: FastifyServerOptions['logger'];
-  /** Current time; tests pin it. */
-  now?: () => number;
-  /** Counters for /metrics; one per app (main.ts shares it with the scheduler). Created when absent. */
-  metrics?: Metrics;
-  /** In an HTTP worker of `server.workers` (cluster.ts): the other processes' metrics, which /metrics adds up. */
-  metricsPeers?: () => Promise<MetricsSnapshot[]>;
-  /** Answer cached reader documents ahead of Fastify (fast-path.ts); default true. false: every request goes through Fastify. */
-  fastPath?: boolean;
-}
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   deps = { ...deps, metrics: deps.metrics ?? createMetrics() };

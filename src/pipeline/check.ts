@@ -1,12 +1,12 @@
 // The pipeline's view of one feed, stored nowhere: what `planet check` prints and what the admin
 // preview shows. The admin's answer to "why doesn't my post show up?".
 import { readFile } from 'node:fs/promises';
-import type { FeedFormat, FetchOptions, Redirect } from './model.js';
-import { decodeBody } from './pipeline/decode.js';
-import { entryKey } from './pipeline/dedupe.js';
-import { fetchFeed } from './pipeline/fetch.js';
-import { parseFeed } from './pipeline/parse.js';
-import { sanitizeContent } from './pipeline/sanitize.js';
+import type { FeedFormat, FetchOptions, Redirect } from '../model.js';
+import { decodeBody } from './decode.js';
+import { entryKey } from './dedupe.js';
+import { fetchFeed } from './fetch.js';
+import { parseFeed } from './parse.js';
+import { sanitizeContent } from './sanitize.js';
 
 export interface CheckedEntry {
   id: string;

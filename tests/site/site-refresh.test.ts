@@ -1,9 +1,9 @@
 // While a fetch pass writes, pages are rebuilt at most every passRefreshMs; outside a pass a
 // change shows on the next request.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireLock, PASS_LOCK, releaseLock } from '../../src/fetch-pass.js';
-import { createReaderSite } from '../../src/http/site.js';
-import { addEntry, addFeed, createTestPlanet, NOW, type TestPlanet } from './reader-fixtures.js';
+import { acquireLock, PASS_LOCK, releaseLock } from '../../src/pass/run-pass.js';
+import { createReaderSite } from '../../src/site/documents.js';
+import { addEntry, addFeed, createTestPlanet, NOW, type TestPlanet } from '../helpers/reader-fixtures.js';
 
 let planet: TestPlanet;
 let clock: number;

@@ -41,7 +41,7 @@ import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
 import { queryWords } from '../render/text.js';
 import { renderAtom, renderJsonFeed, renderRss, type ChannelInfo } from '../syndicate/feeds.js';
 import { renderOpml } from '../syndicate/opml.js';
-import { createTemplates, type Templates } from '../views.js';
+import { createTemplates, type Templates } from '../render/templates.js';
 
 /** Stylesheet, icon: assets/ at the project root (src/http and dist/http are two levels below). */
 export const ASSETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../assets');

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFeedServer, type FeedServer } from './feed-server.js';
-import { runPlanet, serveAddress, startPlanetProcess, writePlanetConfig, type Running } from './processes.js';
+import { startFeedServer, type FeedServer } from '../helpers/planet-feeds.js';
+import { runPlanet, serveAddress, startPlanetProcess, writePlanetConfig, type Running } from '../helpers/processes.js';
 
 const FEEDS = 60;
 const ITEMS = 50; // 3,000 entries a pass

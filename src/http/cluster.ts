@@ -2,8 +2,8 @@
 // serve; the primary keeps them running and answers their questions over IPC. One Node process
 // serves HTTP on one core (measured: README "Benchmarks → Serving", docs/decisions/0013).
 import cluster, { type Worker } from 'node:cluster';
-import type { Logger } from './fetch-pass.js';
-import type { Metrics, MetricsSnapshot } from './metrics.js';
+import type { Logger } from '../ops/logging.js';
+import type { Metrics, MetricsSnapshot } from '../ops/metrics.js';
 
 /** How long the primary waits for the workers' metrics before answering with what it has. */
 const COLLECT_TIMEOUT_MS = 1000;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findFeedLinks } from '../../src/pipeline/discover.js';
+import { findFeedLinks } from '../../src/pipeline/feed-links.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/feeds/', import.meta.url));
 const BASE = 'https://blog.example.org/2020/hello.html';

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFeedServer, type FeedServer } from './feed-server.js';
-import { runPlanet, serveAddress, startPlanetProcess, writePlanetConfig, type Running } from './processes.js';
+import { startFeedServer, type FeedServer } from '../helpers/planet-feeds.js';
+import { runPlanet, serveAddress, startPlanetProcess, writePlanetConfig, type Running } from '../helpers/processes.js';
 
 const isRoot = process.getuid?.() === 0;
 const NOBODY = { uid: 65534, gid: 65534 };

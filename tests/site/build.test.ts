@@ -5,9 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { build, fileForPath } from '../../src/commands/build.js';
 import type { CliIo } from '../../src/commands/common.js';
-import { buildServer } from '../../src/http/server.js';
+import { buildServer } from '../../src/http/app.js';
 import { stringify } from 'yaml';
-import { createTestPlanet, NOW, seedSmallPlanet, type TestPlanet } from './reader-fixtures.js';
+import { createTestPlanet, NOW, seedSmallPlanet, type TestPlanet } from '../helpers/reader-fixtures.js';
 
 let planet: TestPlanet;
 let out: string;

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFeedServer, type FeedServer } from './feed-server.js';
-import { serveAddress, startPlanetProcess, writePlanetConfig, type Running } from './processes.js';
+import { startFeedServer, type FeedServer } from '../helpers/planet-feeds.js';
+import { serveAddress, startPlanetProcess, writePlanetConfig, type Running } from '../helpers/processes.js';
 
 const FEEDS = 3;
 const ITEMS = 4;

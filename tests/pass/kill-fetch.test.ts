@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFeedServer, type FeedServer } from './feed-server.js';
-import { startPlanetProcess, writePlanetConfig } from './processes.js';
+import { startFeedServer, type FeedServer } from '../helpers/planet-feeds.js';
+import { startPlanetProcess, writePlanetConfig } from '../helpers/processes.js';
 
 const ROUNDS = Number(process.env.OPS_KILL_ROUNDS ?? 30);
 const FEEDS = 16;

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFeedServer, type FeedServer } from './feed-server.js';
-import { serveAddress, startPlanetProcess, writePlanetConfig } from './processes.js';
+import { startFeedServer, type FeedServer } from '../helpers/planet-feeds.js';
+import { serveAddress, startPlanetProcess, writePlanetConfig } from '../helpers/processes.js';
 
 const FEEDS = 30;
 const ITEMS = 8;

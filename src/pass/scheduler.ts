@@ -1,11 +1,12 @@
 // The built-in scheduler: a fetch pass on `fetch.schedule` (node-cron), never two at once —
 // node-cron's noOverlap within this process, the pass lock against other processes.
 import { schedule, type ScheduledTask } from 'node-cron';
-import type { Config } from './config.js';
-import type { Db } from './db/open.js';
-import type { PassRunner } from './fetch-child.js';
-import { runFetchPass, type Logger, type PassReport } from './fetch-pass.js';
-import type { RefreshOutcome } from './pipeline/refresh.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/open.js';
+import type { PassRunner } from './child-process.js';
+import type { Logger } from '../ops/logging.js';
+import { runFetchPass, type PassReport } from './run-pass.js';
+import type { RefreshOutcome } from '../pipeline/refresh.js';
 
 export interface Scheduler {
   /** Stops scheduling, aborts the running pass between feeds and waits for it. */

@@ -1,7 +1,7 @@
 // The planet's metrics: counters and histograms kept in memory per app (no global registry, so
 // tests stay isolated), rendered in the Prometheus text exposition format for GET /metrics.
 // Hand-written rather than a client library: four metric kinds and one text format are all we need.
-import type { Db } from './db/open.js';
+import type { Db } from '../db/open.js';
 
 type Labels = Record<string, string>;
 

@@ -1,9 +1,9 @@
 // Config file `feeds:` vs. the database. The database is the source of truth once a feed exists:
 // the file only subscribes feeds that are missing and that an admin has not removed.
 // Admin edits are never overwritten by the file (see README, "Subscriptions: file and database").
-import type { FeedConfig } from './config.js';
-import { findFeedByUrl, insertFeed, wasRemoved } from './db/feeds.js';
-import type { Db } from './db/open.js';
+import type { FeedConfig } from '../config.js';
+import { findFeedByUrl, insertFeed, wasRemoved } from '../db/feeds.js';
+import type { Db } from '../db/open.js';
 
 export interface SyncReport {
   added: string[];

@@ -1,5 +1,5 @@
 // OPML 2.0 subscription lists in: outlines with an xmlUrl become subscriptions (nested outlines'
-// titles and `category` become tags). Pure; storing them is src/subscriptions.ts's job.
+// titles and `category` become tags). Pure; storing them is importOpml's job (service.ts).
 import { XMLValidator } from 'fast-xml-parser';
 import { parseOpml } from 'feedsmith';
 

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 
-/** The shipped templates: views/ at the project root (src/ and dist/ are one level below it). */
-export const SHIPPED_VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../views');
+/** The shipped templates: views/ at the project root (src/render and dist/render are two levels below it). */
+export const SHIPPED_VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
 
 export interface Templates {
   /** Renders views/<name>.eta (or the override) with `data` as `it`. */

@@ -5,11 +5,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { PassOptions, PassReport } from './fetch-pass.js';
-import type { RefreshOutcome } from './pipeline/refresh.js';
+import type { PassOptions, PassReport } from './run-pass.js';
+import type { RefreshOutcome } from '../pipeline/refresh.js';
 
-/** bin/planet.js, from src/ and dist/ alike (both one level below the project root). */
-const PLANET_BIN = fileURLToPath(new URL('../bin/planet.js', import.meta.url));
+/** bin/planet.js, from src/pass and dist/pass alike (both two levels below the project root). */
+const PLANET_BIN = fileURLToPath(new URL('../../bin/planet.js', import.meta.url));
 
 /** What `planet fetch --json` prints: the pass report without per-stage timings. */
 export interface FetchJson {

@@ -6,6 +6,13 @@
 //   pipe in one piece, so the HTTP workers of `server.workers` sharing stdout never splice lines.
 import pino from 'pino';
 
+/** What the pipeline, the pass and the cluster log through: pino's shape, so a pino logger is one. */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
 export const LOG_BUFFER_BYTES = 2048;
 export const LOG_FLUSH_MS = 1000;
 const PIPE_BUF = 4096;

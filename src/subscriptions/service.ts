@@ -1,16 +1,15 @@
 // What an admin can do to subscriptions, shared by the web UI and the JSON API: validate, discover,
 // refuse duplicates, then change the database and write the audit record in one transaction.
-import { checkFeed, type CheckReport } from '../check.js';
+import { checkFeed, type CheckReport } from '../pipeline/check.js';
 import type { Config } from '../config.js';
 import { recordAudit, type AuditVia } from '../db/audit.js';
 import { getEntry, setEntryHidden } from '../db/entries.js';
 import { countEntriesByFeed, getFeed, insertFeed, listFeeds, removeFeed, updateFeed, type FeedEdit } from '../db/feeds.js';
 import type { Db } from '../db/open.js';
-import { discoverFeeds } from '../discovery.js';
-import { fetchOptionsFromConfig, runFetchPass } from '../fetch-pass.js';
-import { feedHealth, type FeedHealth } from '../health.js';
-import { feedDisplayName, type Feed } from '../model.js';
-import { readOpml } from '../opml.js';
+import { discoverFeeds } from './feed-finder.js';
+import { fetchOptionsFromConfig, runFetchPass } from '../pass/run-pass.js';
+import { feedDisplayName, feedHealth, type Feed, type FeedHealth } from '../model.js';
+import { readOpml } from './opml-import.js';
 import { renderOpml } from '../syndicate/opml.js';
 import { checkLiteralHost } from '../pipeline/address-guard.js';
 

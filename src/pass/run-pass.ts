@@ -2,17 +2,18 @@
 // retention applied, the pass recorded. A cross-process lock in SQLite makes sure only one
 // pass — from `planet serve`'s scheduler or a `planet fetch` — writes at a time.
 import { hostname } from 'node:os';
-import type { Config } from './config.js';
-import { userAgent } from './config.js';
-import { expireEntries } from './db/entries.js';
-import { getFeed, listDueFeeds } from './db/feeds.js';
-import { syncSearchIndex } from './db/timeline.js';
-import type { Db } from './db/open.js';
-import type { Feed, FetchOptions } from './model.js';
-import { startCpuPool } from './pipeline/cpu-pool.js';
-import { refreshFeed, type RefreshOutcome, type RefreshOptions } from './pipeline/refresh.js';
-import { sanitizedHtmlToText } from './pipeline/sanitize.js';
-import { VERSION } from './version.js';
+import type { Config } from '../config.js';
+import { userAgent } from '../config.js';
+import { expireEntries } from '../db/entries.js';
+import { getFeed, listDueFeeds } from '../db/feeds.js';
+import { syncSearchIndex } from '../db/timeline.js';
+import type { Db } from '../db/open.js';
+import type { Feed, FetchOptions } from '../model.js';
+import { startCpuPool } from '../pipeline/cpu-pool.js';
+import { refreshFeed, type RefreshOutcome, type RefreshOptions } from '../pipeline/refresh.js';
+import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
+import type { Logger } from '../ops/logging.js';
+import { VERSION } from '../version.js';
 
 export const PASS_LOCK = 'fetch-pass';
 /** A lock whose holder has not written a heartbeat for this long is considered abandoned. */
@@ -31,12 +32,6 @@ export function fetchOptionsFromConfig(config: Config): FetchOptions {
     allowPrivateAddresses: config.fetch.allow_private_addresses,
     maxRedirects: MAX_REDIRECTS,
   };
-}
-
-export interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
 }
 
 export interface PassOptions {

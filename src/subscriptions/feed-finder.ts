@@ -1,9 +1,9 @@
 // Feed discovery: a blog's home page (what admins usually paste) → its feed URL.
 // First the page's <link rel="alternate"> feeds, then the paths blog engines commonly use.
-import type { FetchOptions } from './model.js';
-import { decodeBody } from './pipeline/decode.js';
-import { fetchFeed } from './pipeline/fetch.js';
-import { parseFeed } from './pipeline/parse.js';
+import type { FetchOptions } from '../model.js';
+import { decodeBody } from '../pipeline/decode.js';
+import { fetchFeed } from '../pipeline/fetch.js';
+import { parseFeed } from '../pipeline/parse.js';
 
 export type DiscoveryResult =
   | { kind: 'ok'; feedUrl: string; title: string | null; candidates: string[] }

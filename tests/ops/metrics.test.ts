@@ -1,6 +1,6 @@
 // The hand-written Prometheus registry: exposition text, escaping, cumulative buckets, isolation.
 import { describe, expect, it } from 'vitest';
-import { Counter, Histogram, createMetrics } from '../src/metrics.js';
+import { Counter, Histogram, createMetrics } from '../../src/ops/metrics.js';
 
 describe('Counter', () => {
   it('renders HELP, TYPE and one line per label set, in label-name order', () => {
