@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import leven, { closestMatch } from 'leven';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 
@@ -175,6 +176,19 @@ export function databasePath(config: Config): string {
 
 export function userAgent(config: Config, version: string): string {
   return config.fetch.user_agent ?? `Planetarium/${version} (+${config.planet.link})`;
+}
+
+/**
+ * The candidate a mistyped name most likely meant (`concurency` → `concurrency`), or undefined:
+ * at most 2 edits, or a third of the name's length for long names, and fewer edits than the name
+ * has characters (so `x` suggests nothing). Shared by config keys and the CLI's command words.
+ */
+export function closestName(typed: string, candidates: readonly string[]): string | undefined {
+  const maxDistance = Math.max(2, Math.floor(typed.length / 3));
+  const near = closestMatch(typed.toLowerCase(), candidates, { maxDistance });
+  if (near === undefined) return undefined;
+  const distance = leven(typed.toLowerCase(), near.toLowerCase());
+  return distance <= maxDistance && distance < Math.min(typed.length, near.length) ? near : undefined;
 }
 
 function isTimeZone(tz: string): boolean {

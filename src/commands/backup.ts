@@ -10,11 +10,7 @@ import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIo } from 
 const USAGE = 'planet backup FILE [--config PATH]';
 
 export async function backup(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {}, USAGE);
-  if (values.help) {
-    io.out(`usage: ${USAGE}\nCopies the database named in the config to FILE, consistently, while the server runs.`);
-    return EXIT_OK;
-  }
+  const { values, positionals } = parseCommandArgs(args, {}, USAGE, 'Copies the database named in the config to FILE, consistently, while the server runs.');
   const [target, extra] = positionals;
   if (!target) throw new UsageError(`missing FILE\nusage: ${USAGE}`);
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"\nusage: ${USAGE}`);

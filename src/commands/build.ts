@@ -17,11 +17,7 @@ export function fileForPath(sitePath: string): string {
 }
 
 export async function build(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, { out: { type: 'string', short: 'o' } }, USAGE);
-  if (values.help) {
-    io.out(`usage: ${USAGE}`);
-    return EXIT_OK;
-  }
+  const { values, positionals } = parseCommandArgs(args, { out: { type: 'string', short: 'o' } }, USAGE, '  -o, --out DIR  where to write the site (replaced as a whole when complete)');
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
   const out = values.out as string | undefined;
   if (!out) throw new UsageError(`--out DIR is required\nusage: ${USAGE}`);

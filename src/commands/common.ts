@@ -14,13 +14,24 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** `-h` / `--help`: the command's usage text (the message) goes to standard output, exit 0. */
+export class HelpRequested extends Error {
+  override name = 'HelpRequested';
+}
+
 /** Where a command writes; tests pass their own. */
 export interface CliIo {
+  /** What the command was asked for: the report, the list, the document. */
   out(text: string): void;
+  /** Errors, warnings and progress. */
   err(text: string): void;
   /** Reads all of standard input (admin passwords). */
   readStdin(): Promise<string>;
   env: NodeJS.ProcessEnv;
+  /** Standard output is a terminal: tables may use colour and fit its width. */
+  isTTY?: boolean;
+  /** The terminal's width in columns, when it is one. */
+  columns?: number;
 }
 
 export const processIo: CliIo = {
@@ -32,14 +43,30 @@ export const processIo: CliIo = {
     return Buffer.concat(chunks).toString('utf8');
   },
   env: process.env,
+  get isTTY() {
+    return process.stdout.isTTY === true;
+  },
+  get columns() {
+    return process.stdout.isTTY ? process.stdout.columns : undefined;
+  },
 };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** parseArgs with `--config` added and errors turned into UsageError. */
-export function parseCommandArgs<O extends Options>(args: string[], options: O, usage: string) {
+/** `-h` or `--help` among a command's arguments (before a `--`), whatever else is wrong with them. */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '-h' || a === '--help');
+}
+
+/**
+ * parseArgs with `--config` added and errors turned into UsageError; `--help` throws
+ * HelpRequested with the usage line and `details` (what the options do).
+ */
+export function parseCommandArgs<O extends Options>(args: string[], options: O, usage: string, details?: string) {
+  if (asksForHelp(args)) throw new HelpRequested(`usage: ${usage}${details ? `\n${details}` : ''}\n  --config PATH  the configuration file (default: $PLANET_CONFIG, else config/planet.yaml)`);
   try {
-    return parseArgs({ args, options: { ...options, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return parseArgs({ args, options: { ...options, config: { type: 'string' } }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError(`${(err as Error).message}\nusage: ${usage}`);
   }

@@ -2,7 +2,7 @@
 // database, with feeds served by a local node:http server.
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -78,6 +78,97 @@ describe('planet (the binary)', () => {
     expect(a).toMatchObject({ code: 2 });
     expect((a as { stderr: string }).stderr).toMatch(/unknown command "frobnicate"/);
     expect((await planet('fetch', '--bogus')).code).toBe(2);
+  });
+});
+
+/** runCli with exactly these arguments (no --config added), standard output and error apart. */
+async function planetRaw(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`), readStdin: async () => '', env: {} };
+  const code = await runCli(argv, io);
+  return { code, out, err };
+}
+
+describe('planet arguments: --config and --help anywhere', () => {
+  beforeEach(() => {
+    writeFileSync(configPath, `database: ${path.join(dir, 'planet.db')}\nfeeds:\n  - url: https://one.example/feed\n    name: One\n`);
+  });
+
+  it.each([
+    ['before the command', () => ['--config', configPath, 'feeds', 'list', '--json']],
+    ['before the command, with =', () => [`--config=${configPath}`, 'feeds', 'list', '--json']],
+    ['between the command words', () => ['feeds', '--config', configPath, 'list', '--json']],
+    ['after the command', () => ['feeds', 'list', '--json', '--config', configPath]],
+    ['after the command, with =', () => ['feeds', 'list', `--config=${configPath}`, '--json']],
+  ])('takes --config %s', async (_where, argv) => {
+    const r = await planetRaw(...argv());
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject([{ url: 'https://one.example/feed', name: 'One' }]);
+  });
+
+  it('runs the built binary with --config before the command', async () => {
+    const r = await run(process.execPath, ['bin/planet.js', '--config', configPath, 'feeds', 'list', '--json']);
+    expect(JSON.parse(r.stdout)).toHaveLength(1);
+    expect(r.stderr).toBe('');
+  });
+
+  it.each([
+    ['--config given twice', () => ['--config', configPath, 'feeds', 'list', '--config', configPath], /--config given twice/],
+    ['--config without a path', () => ['feeds', 'list', '--config'], /--config/],
+    ['--config with an empty path', () => ['--config=', 'feeds', 'list'], /--config= needs a PATH/],
+    ['--config followed by an option', () => ['--config', '--json', 'feeds', 'list'], /--config needs a PATH/],
+    ["a command's option before the command", () => ['--json', 'feeds', 'list'], /unknown option "--json" before the command/],
+    ['a mistyped command', () => ['fech'], /unknown command "fech" — did you mean "fetch"\?/],
+    ['a mistyped subcommand', () => ['feeds', 'lst'], /unknown command "feeds lst" — did you mean "feeds list"\?/],
+    ['a group without its subcommand', () => ['feeds', '--config', configPath], /planet feeds: name one of list, add, remove, edit\n/],
+  ])('refuses %s as bad usage, on stderr', async (_name, argv, message) => {
+    const r = await planetRaw(...argv());
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(message);
+  });
+
+  it('prints the usage on stderr with exit 2 when no command is given, on stdout with exit 0 when asked', async () => {
+    const bare = await planetRaw();
+    expect(bare).toMatchObject({ code: 2, out: '' });
+    expect(bare.err).toMatch(/^usage: planet <command>/);
+    for (const argv of [['--help'], ['-h'], ['help']]) {
+      const asked = await planetRaw(...argv);
+      expect(asked).toMatchObject({ code: 0, err: '' });
+      expect(asked.out).toMatch(/^usage: planet <command>/);
+      expect(asked.out).toMatch(/--config PATH/);
+    }
+  });
+
+  it.each([
+    'fetch --help',
+    'fetch --bogus -h',
+    'serve -h',
+    '--help feeds list',
+    'help check',
+    'feeds add --help',
+    'admin create --help',
+    'backup --help',
+    'build -h',
+    'opml export --help',
+  ])('`planet %s` prints the usage on stdout and does nothing else', async (line) => {
+    const argv = line.split(' ');
+    const r = await planetRaw(...argv, '--config', configPath);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    const words = argv.filter((a) => !a.startsWith('-') && a !== 'help');
+    expect(r.out).toMatch(new RegExp(`^usage: planet ${words.join(' ')}`));
+    expect(r.out).toContain('--config PATH');
+    // Nothing ran: the database named in the config was never created.
+    expect(existsSync(path.join(dir, 'planet.db'))).toBe(false);
+  });
+
+  it('prints the subcommands of a group on --help', async () => {
+    const r = await planetRaw('feeds', '--help');
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toMatch(/planet feeds list/);
+    expect(r.out).toMatch(/planet feeds remove/);
   });
 });
 
