@@ -34,9 +34,30 @@ export interface CliIo {
   columns?: number;
 }
 
+/**
+ * Writes lines to stdout or stderr. Once the reader has gone (`planet feeds list | head`), the
+ * write fails with EPIPE: the rest of the output is dropped quietly and the command finishes as
+ * it would have, where an unhandled 'error' event would crash it with a stack trace.
+ */
+function lineWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let gone = false;
+  let listening = false;
+  return (text) => {
+    if (!listening) {
+      listening = true;
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+        gone = true;
+      });
+    }
+    if (gone || stream.destroyed) return;
+    stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  };
+}
+
 export const processIo: CliIo = {
-  out: (t) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-  err: (t) => void process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  out: lineWriter(process.stdout),
+  err: lineWriter(process.stderr),
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
