@@ -1,21 +1,36 @@
 // `planet check URL_OR_FILE [--json]`: one feed through the pipeline, stored nowhere.
-import { checkFeed } from '../pipeline/check.js';
+// The report is what was asked for and goes to stdout; a feed that cannot be read is an error, so
+// its report goes to stderr (exit 1). Warnings and errors always reach stderr, with --json too.
+import { checkFeed, type CheckReport } from '../pipeline/check.js';
 import { loadConfig } from '../config.js';
 import { fetchOptionsFromConfig } from '../pass/run-pass.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIo } from './common.js';
+import { bytes } from './wording.js';
 
 const USAGE = 'planet check URL_OR_FILE [--json] [--config PATH]';
+const DETAILS = `Reads one feed (an http(s) URL or a local file) as a fetch pass would, and stores nothing.
+  --json  print the report as JSON on stdout, also when the feed cannot be read
+Output: the report on stdout; warnings on stderr. A feed that cannot be read: its report on
+stderr (with --json: the JSON on stdout, the error also on stderr) and exit 1.`;
 
 export async function check(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, USAGE);
+  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, USAGE, DETAILS);
   if (positionals.length !== 1) throw new UsageError(`expected one URL or file\nusage: ${USAGE}`);
-  const config = loadConfig({ path: values.config as string | undefined, env: io.env });
+  const config = loadConfig({ path: values.config, env: io.env });
   const report = await checkFeed(positionals[0]!, fetchOptionsFromConfig(config));
   if (values.json) {
     io.out(JSON.stringify(report, null, 2));
+    for (const w of report.warnings) io.err(`planet check: warning: ${w}`);
+    if (report.error) io.err(`planet check: ${report.error.code}: ${report.error.message}`);
     return report.error ? EXIT_FAILURE : EXIT_OK;
   }
-  const line = (k: string, v: unknown) => io.out(`${k.padEnd(14)} ${v ?? '-'}`);
+  printReport(report, io);
+  return report.error ? EXIT_FAILURE : EXIT_OK;
+}
+
+function printReport(report: CheckReport, io: CliIo): void {
+  const print = report.error ? io.err : io.out;
+  const line = (k: string, v: unknown, to = print) => to(`${k.padEnd(14)} ${v ?? '-'}`);
   line('url', report.url);
   line('status', report.status);
   for (const r of report.redirects) line('redirect', `${r.status} ${r.from} → ${r.to}`);
@@ -25,15 +40,17 @@ export async function check(args: string[], io: CliIo): Promise<number> {
   line('format', report.format);
   line('title', report.title);
   line('link', report.link);
-  for (const w of report.warnings) line('warning', w);
+  for (const w of report.warnings) line('warning', w, io.err);
   if (report.error) {
     line('error', `${report.error.code}: ${report.error.message}`);
     for (const a of report.error.alternates ?? []) line('advertises', a);
-    return EXIT_FAILURE;
+    return;
   }
   line('entries', report.entries.length);
   for (const e of report.entries) {
-    io.out(`\n  ${e.title ?? '(untitled)'}\n    id        ${e.id}\n    link      ${e.link ?? '-'}\n    author    ${e.author ?? '-'}\n    published ${e.published ?? '-'}   updated ${e.updated ?? '-'}\n    content   ${(e.content_html ?? e.summary_html ?? '').length} bytes of sanitized HTML`);
+    io.out(
+      `\n  ${e.title ?? '(untitled)'}\n    id        ${e.id}\n    link      ${e.link ?? '-'}\n    author    ${e.author ?? '-'}\n` +
+        `    published ${e.published ?? '-'}   updated ${e.updated ?? '-'}\n    content   ${bytes(Buffer.byteLength(e.content_html ?? e.summary_html ?? ''))} of sanitized HTML`,
+    );
   }
-  return EXIT_OK;
 }

@@ -13,9 +13,9 @@ const FEED_TYPES = new Set([
   'text/xml',
 ]);
 
-function resolve(href: string, base: string): string | null {
+function resolve(href: string, base: string | null): string | null {
   try {
-    return new URL(href, base).href;
+    return new URL(href, base ?? undefined).href;
   } catch {
     try {
       return new URL(href).href;
@@ -25,8 +25,12 @@ function resolve(href: string, base: string): string | null {
   }
 }
 
-/** Absolute URLs of the feeds advertised by an HTML page, deduplicated, in document order. */
-export function findFeedLinks(html: string, baseUrl: string): string[] {
+/**
+ * Absolute URLs of the feeds advertised by an HTML page, deduplicated, in document order.
+ * With no base (a page read from a local file has no URL), a relative href the page's own
+ * `<base>` cannot make absolute is returned as written.
+ */
+export function findFeedLinks(html: string, baseUrl: string | null): string[] {
   let base: string | null = null;
   const hrefs: string[] = [];
   const parser = new Parser(
@@ -51,8 +55,8 @@ export function findFeedLinks(html: string, baseUrl: string): string[] {
   parser.end(html);
   const out: string[] = [];
   for (const href of hrefs) {
-    const abs = resolve(href, base ?? baseUrl);
-    if (abs && !out.includes(abs)) out.push(abs);
+    const found = resolve(href, base ?? baseUrl) ?? (base ?? baseUrl ? null : href);
+    if (found && !out.includes(found)) out.push(found);
   }
   return out;
 }

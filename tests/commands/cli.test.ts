@@ -286,8 +286,84 @@ describe('planet check', () => {
   it('reads a local file', async () => {
     const file = path.join(dir, 'feed.xml');
     writeFileSync(file, RSS.replaceAll('BASE', 'http://ada.example'));
-    const report = JSON.parse((await planet('check', file, '--json')).out);
+    const r = await planet('check', file, '--json');
+    const report = JSON.parse(r.out);
     expect(report.entries[0].link).toBe('http://ada.example/a1');
+    // Every link was absolute: nothing to warn about.
+    expect(report.warnings).toEqual([]);
+    expect(r.err).toBe('');
+  });
+
+  it('sends the report of a feed that cannot be read to stderr, with exit 1', async () => {
+    const r = await planet('check', path.join(dir, 'missing.xml'));
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^url\s+.*missing\.xml$/m);
+    expect(r.err).toMatch(/^error\s+bad_url: check: ".*missing\.xml" is neither an http\(s\) URL nor a readable file \(ENOENT\)$/m);
+  });
+
+  it('`planet check missing.xml >/dev/null` still says what is wrong (the built binary)', async () => {
+    const r = await run(process.execPath, ['bin/planet.js', 'check', path.join(dir, 'missing.xml'), '--config', configPath]).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(r.stderr).toMatch(/bad_url/);
+  });
+
+  it('reports an HTML page on stderr, naming what it advertises; with --json the JSON stays on stdout', async () => {
+    const plain = await planet('check', `${base}/`);
+    expect(plain).toMatchObject({ code: 1, out: '' });
+    expect(plain.err).toMatch(new RegExp(`^advertises\\s+${base}/feed\\.xml$`, 'm'));
+    const json = await planet('check', `${base}/`, '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out).error).toMatchObject({ code: 'not_a_feed' });
+    expect(json.err).toMatch(/^planet check: not_a_feed: parse: this is an HTML page, not a feed; it advertises: /m);
+  });
+
+  it('prints the report of a readable feed on stdout and its warnings on stderr', async () => {
+    const file = path.join(dir, 'bad-date.xml');
+    writeFileSync(file, RSS.replaceAll('BASE', 'http://ada.example').replace('Mon, 01 Jun 2026 08:00:00 GMT', 'the day before yesterday'));
+    const r = await planet('check', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^entries\s+1$/m);
+    expect(r.out).not.toMatch(/warning/);
+    expect(r.err).toMatch(/^warning\s+parse: entry 1 has an invalid date "the day before yesterday"$/m);
+    const json = await planet('check', file, '--json');
+    expect(JSON.parse(json.out).warnings).toEqual(['parse: entry 1 has an invalid date "the day before yesterday"']);
+    expect(json.err).toMatch(/^planet check: warning: parse: entry 1 has an invalid date/m);
+  });
+
+  it("shows a local HTML page's relative feed links as found, never against an invented origin", async () => {
+    const page = path.join(dir, 'page.html');
+    writeFileSync(
+      page,
+      '<!doctype html><html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml">' +
+        '<link rel="alternate" type="application/atom+xml" href="atom.xml">' +
+        '<link rel="alternate" type="application/rss+xml" href="https://ada.example/rss"></head><body>Ada</body></html>',
+    );
+    const json = await planet('check', page, '--json');
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.out);
+    expect(report.error).toMatchObject({ code: 'not_a_feed', alternates: ['/feed.xml', 'atom.xml', 'https://ada.example/rss'] });
+    expect(report.error.message).toBe('parse: this is an HTML page, not a feed; it advertises: /feed.xml, atom.xml, https://ada.example/rss');
+    expect(report.warnings).toEqual([expect.stringMatching(/is a local file, so the relative links it advertises \(\/feed\.xml, atom\.xml\) could not be made absolute/)]);
+    const plain = await planet('check', page);
+    expect(plain.err).toMatch(/^advertises\s+\/feed\.xml$/m);
+    expect(plain.err).toMatch(/^advertises\s+atom\.xml$/m);
+    expect(`${json.out}${json.err}${plain.out}${plain.err}`).not.toMatch(/localhost/);
+  });
+
+  it("resolves a local feed's relative links against its file: URL and warns that they could not be made absolute", async () => {
+    const file = path.join(dir, 'relative.xml');
+    writeFileSync(
+      file,
+      '<?xml version="1.0"?><rss version="2.0"><channel><title>Local</title><description>d</description>' +
+        '<item><guid>r1</guid><link>/posts/r1</link><title>R</title><description>&lt;a href="notes.html"&gt;notes&lt;/a&gt;</description></item></channel></rss>',
+    );
+    const r = await planet('check', file, '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.entries[0].link).toBe('file:///posts/r1');
+    expect(report.warnings).toEqual([expect.stringMatching(/relative\.xml is a local file, so its relative links could not be made absolute/)]);
+    expect(r.out).not.toMatch(/localhost/);
   });
 
   it('explains an HTML page, naming the feeds it advertises, with exit 1', async () => {

@@ -33,4 +33,13 @@ describe('findFeedLinks', () => {
   ])('%s', (_name, html, expected) => {
     expect(findFeedLinks(html, BASE)).toEqual(expected);
   });
+
+  // A page read from a local file has no URL to resolve against (planet check page.html).
+  it.each([
+    ['relative hrefs stay as written', '<link rel="alternate" type="application/rss+xml" href="/feed.xml"><link rel="alternate" type="application/atom+xml" href="atom.xml">', ['/feed.xml', 'atom.xml']],
+    ['absolute hrefs stay absolute', '<link rel="alternate" type="application/rss+xml" href="https://jo.example.org/rss">', ['https://jo.example.org/rss']],
+    ["the page's own absolute <base> still applies", '<base href="https://cdn.example.net/site/"><link rel="alternate" type="application/rss+xml" href="rss.xml">', ['https://cdn.example.net/site/rss.xml']],
+  ])('without a base URL: %s', (_name, html, expected) => {
+    expect(findFeedLinks(html, null)).toEqual(expected);
+  });
 });
