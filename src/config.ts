@@ -1,22 +1,33 @@
 // The planet's configuration: config/planet.yaml, validated once with zod at start and passed down.
-// An invalid file is a ConfigError listing every bad key with its path; the CLI exits 2 on it.
+// An invalid file is a ConfigError listing every bad key with its path, what was expected and what
+// was found, in plain words (`server.port: must be at most 65535, got 70000`); the CLI exits 2 on it.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import leven, { closestMatch } from 'leven';
+import leven from 'leven';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
 
-const tag = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a tag: lowercase letters, digits, "-" or "_", at most 40 characters');
+// The messages of our own checks name what is expected ("must be " + message); `describe` gives the
+// same words to a wrong type or a missing key at that place.
+const TAG = 'a tag (lowercase letters, digits, "-" or "_", at most 40 characters)';
+const tag = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, TAG).describe(TAG);
 
-const httpUrl = z
+const HTTP_URL = 'an absolute http or https URL';
+const httpUrl = z.string().refine(isHttpUrl, HTTP_URL).describe(HTTP_URL);
+
+const CRON = 'a cron expression such as "*/30 * * * *"';
+const TIME_ZONE = 'an IANA time zone such as UTC or Europe/Berlin';
+const timeZone = z
   .string()
-  .url('an absolute URL')
-  .refine((u) => /^https?:\/\//i.test(u), 'an http or https URL');
+  .check((ctx) => {
+    if (isTimeZone(ctx.value)) return;
+    const near = closestName(ctx.value, Intl.supportedValuesOf('timeZone'));
+    ctx.issues.push({ code: 'custom', message: TIME_ZONE, input: ctx.value, params: { did_you_mean: near } });
+  })
+  .describe(TIME_ZONE);
 
 export const feedConfigSchema = z
   .object({
@@ -39,10 +50,7 @@ export const configSchema = z
           .object({ name: z.string().default(''), email: z.string().default('') })
           .strict()
           .default({ name: '', email: '' }),
-        timezone: z
-          .string()
-          .refine(isTimeZone, 'an IANA time zone such as UTC or Europe/Berlin')
-          .default('UTC'),
+        timezone: timeZone.default('UTC'),
         language: z.string().default('en'),
       })
       .strict()
@@ -62,7 +70,7 @@ export const configSchema = z
     views: z.string().min(1).optional(),
     fetch: z
       .object({
-        schedule: z.string().refine(isCronExpression, 'a cron expression such as "*/30 * * * *"').default('*/30 * * * *'),
+        schedule: z.string().refine(isCronExpression, CRON).describe(CRON).default('*/30 * * * *'),
         concurrency: z.number().int().min(1).max(256).default(8),
         per_host: z.number().int().min(1).max(64).default(2),
         timeout_seconds: z.number().positive().max(600).default(20),
@@ -140,19 +148,209 @@ export function loadConfig(options: LoadConfigOptions = {}): Config & { configPa
 
 /** Validates an already-parsed document. */
 export function parseConfig(raw: unknown, file = '<config>'): Config {
-  const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigError(
-      file,
-      result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(top level)'}: ${describeIssue(issue)}`),
-    );
-  }
+  const result = configSchema.safeParse(withoutEmptySections(raw), { reportInput: true });
+  if (!result.success) throw new ConfigError(file, describeIssues(result.error.issues, configSchema));
   return result.data;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  return `expected ${issue.message.replace(/^Invalid input: expected /, '')}`;
+/**
+ * A top-level key left empty (`server:` with every line under it commented out) means "nothing
+ * set here": its defaults, as if the key were absent, rather than "must be a mapping".
+ */
+function withoutEmptySections(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== null));
+}
+
+// ---------------------------------------------------------------- messages
+
+type Issue = z.core.$ZodIssue;
+type Path = readonly PropertyKey[];
+
+/**
+ * One line per problem, path first: what was expected and what was found, in plain words.
+ * Unknown keys get one line each, with the key they most likely meant at that level, or the level
+ * they belong to (a mis-indented `port:` at the top belongs under `server`).
+ */
+export function describeIssues(issues: readonly Issue[], schema: z.ZodType): string[] {
+  const lines: string[] = [];
+  for (const issue of onePerPath(issues)) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) lines.push(`${pathName([...issue.path, key])}: ${unknownKey(key, issue.path, schema)}`);
+    } else {
+      lines.push(`${pathName(issue.path)}: ${describeIssue(issue, nodeAt(schema, issue.path))}`);
+    }
+  }
+  return lines;
+}
+
+function pathName(path: Path): string {
+  return path.length ? path.map(String).join('.') : '(top level)';
+}
+
+/**
+ * zod can report one value twice: 1e30 for a port breaks both the safe-integer range and the
+ * port's maximum. The range that says something about the key wins.
+ */
+function onePerPath(issues: readonly Issue[]): Issue[] {
+  const byPath = new Map<string, Issue>();
+  const kept: Issue[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      kept.push(issue);
+      continue;
+    }
+    const key = JSON.stringify(issue.path.map(String));
+    const seen = byPath.get(key);
+    if (seen === undefined) {
+      byPath.set(key, issue);
+      kept.push(issue);
+    } else if (isSafeIntegerRange(seen) && !isSafeIntegerRange(issue)) {
+      byPath.set(key, issue);
+      kept[kept.indexOf(seen)] = issue;
+    }
+  }
+  return kept;
+}
+
+const isSafeIntegerRange = (issue: Issue) => (issue.code === 'too_big' || issue.code === 'too_small') && issue.origin === 'int';
+
+/** What a value of each type is called in a YAML file. */
+const TYPE_WORDS: Record<string, string> = {
+  number: 'a number',
+  int: 'a whole number',
+  string: 'text',
+  boolean: 'true or false',
+  object: 'a mapping of keys to values',
+  array: 'a list',
+};
+
+function describeIssue(issue: Issue, node: z.ZodType | undefined): string {
+  const got = `got ${found(issue.input)}`;
+  const suggestion = (near: unknown) => (typeof near === 'string' ? ` — did you mean "${near}"?` : '');
+  switch (issue.code) {
+    case 'invalid_type': {
+      const expected = descriptionOf(node) ?? TYPE_WORDS[issue.expected] ?? issue.expected;
+      if (issue.input === undefined) return `missing: must be ${expected}`;
+      return `must be ${expected}, ${got}${quotedHint(issue.expected, issue.input)}`;
+    }
+    case 'too_big':
+      return `${limit(issue.origin, issue.maximum, issue.inclusive !== false, 'most')}, ${got}`;
+    case 'too_small':
+      if (issue.origin === 'string' && issue.minimum === 1) return 'must not be empty';
+      return `${limit(issue.origin, issue.minimum, issue.inclusive !== false, 'least')}, ${got}`;
+    case 'invalid_value': {
+      const values = issue.values.map((v) => JSON.stringify(v));
+      const near = typeof issue.input === 'string' ? closestName(issue.input, issue.values.filter((v): v is string => typeof v === 'string')) : undefined;
+      return `must be ${values.length === 1 ? values[0] : `one of ${values.join(', ')}`}, ${got}${suggestion(near)}`;
+    }
+    case 'invalid_format':
+    case 'custom': {
+      // Our own checks' messages name the expectation; zod's defaults ("Invalid URL") do not.
+      const own = !/^Invalid\b/.test(issue.message);
+      const expected = own ? issue.message : (descriptionOf(node) ?? `a valid ${issue.code === 'invalid_format' ? issue.format : 'value'}`);
+      return `must be ${expected}, ${got}${issue.code === 'custom' ? suggestion(issue.params?.did_you_mean) : ''}`;
+    }
+    case 'not_multiple_of':
+      return `must be a multiple of ${issue.divisor}, ${got}`;
+    default:
+      return `${issue.message}, ${got}`;
+  }
+}
+
+function limit(origin: string, bound: number | bigint, inclusive: boolean, side: 'most' | 'least'): string {
+  const n = Number(bound);
+  if (origin === 'string') return `must be at ${side} ${n} character${n === 1 ? '' : 's'} long`;
+  if (origin === 'array') return `must have at ${side} ${n} item${n === 1 ? '' : 's'}`;
+  if (inclusive) return `must be at ${side} ${n}`;
+  return `must be ${side === 'most' ? 'less' : 'greater'} than ${n}`;
+}
+
+/** A value as the person who wrote the YAML would call it. */
+function found(value: unknown): string {
+  if (value === null) return 'an empty value';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
+  if (typeof value === 'object') return 'a mapping';
+  return String(value);
+}
+
+/** `port: "8080"` and `trust_proxy: "yes"` are text in YAML; say how to write what was meant. */
+function quotedHint(expected: string, input: unknown): string {
+  if (typeof input !== 'string') return '';
+  if ((expected === 'number' || expected === 'int') && input.trim() !== '' && Number.isFinite(Number(input))) return ' (write the number without quotes)';
+  if (expected === 'boolean' && /^(true|false|yes|no|on|off)$/i.test(input.trim())) return ' (write true or false, without quotes)';
+  return '';
+}
+
+function unknownKey(key: string, parent: Path, schema: z.ZodType): string {
+  const here = Object.keys(shapeOf(nodeAt(schema, parent)) ?? {});
+  const near = closestName(key, here);
+  if (near !== undefined) return `unknown key — did you mean "${near}"?`;
+  const elsewhere = keyPaths(schema).get(key)?.filter((p) => p !== pathName(parent));
+  if (elsewhere?.length) return `unknown key here — "${key}" belongs under ${elsewhere.map((p) => `"${p}"`).join(' or ')} (check the indentation)`;
+  return `unknown key; the keys here are ${here.join(', ')}`;
+}
+
+// ---------------------------------------------------------------- walking the schema
+
+interface Def {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+}
+
+const defOf = (node: z.ZodType) => node._zod.def as unknown as Def;
+
+/** The schema inside default / prefault / optional / nullable / pipe wrappers. */
+function unwrap(node: z.ZodType): z.ZodType {
+  for (;;) {
+    const def = defOf(node);
+    const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+    if (inner === undefined) return node;
+    node = inner;
+  }
+}
+
+function descriptionOf(node: z.ZodType | undefined): string | undefined {
+  for (let n = node; n !== undefined; ) {
+    if (n.description) return n.description;
+    const def = defOf(n);
+    n = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+  }
+  return undefined;
+}
+
+function shapeOf(node: z.ZodType | undefined): Record<string, z.ZodType> | undefined {
+  return node === undefined ? undefined : defOf(unwrap(node)).shape;
+}
+
+/** The schema of the value at `path`, if the schema has such a place. */
+function nodeAt(schema: z.ZodType, path: Path): z.ZodType | undefined {
+  let node: z.ZodType | undefined = schema;
+  for (const key of path) {
+    if (node === undefined) return undefined;
+    const def = defOf(unwrap(node));
+    node = def.type === 'object' ? def.shape?.[String(key)] : def.type === 'array' ? def.element : undefined;
+  }
+  return node;
+}
+
+/** Every key of every mapping in the schema → the paths of the mappings that have it. */
+function keyPaths(schema: z.ZodType): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const visit = (node: z.ZodType, path: string[]) => {
+    const def = defOf(unwrap(node));
+    if (def.type === 'array' && def.element) visit(def.element, [...path, 'N']);
+    for (const [key, child] of Object.entries(def.type === 'object' ? (def.shape ?? {}) : {})) {
+      out.set(key, [...(out.get(key) ?? []), pathName(path)]);
+      visit(child, [...path, key]);
+    }
+  };
+  visit(schema, []);
+  return out;
 }
 
 function applyEnv(config: Config, env: NodeJS.ProcessEnv, file: string): Config {
@@ -162,7 +360,7 @@ function applyEnv(config: Config, env: NodeJS.ProcessEnv, file: string): Config 
   if (env.HOST) out.server.host = env.HOST;
   if (env.PORT !== undefined && env.PORT !== '') {
     const port = Number(env.PORT);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) issues.push(`PORT (environment): expected a port number 0-65535, got "${env.PORT}"`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) issues.push(`PORT (environment): must be a port number from 0 to 65535, got "${env.PORT}"`);
     else out.server.port = port;
   }
   if (issues.length) throw new ConfigError(file, issues);
@@ -184,11 +382,27 @@ export function userAgent(config: Config, version: string): string {
  * has characters (so `x` suggests nothing). Shared by config keys and the CLI's command words.
  */
 export function closestName(typed: string, candidates: readonly string[]): string | undefined {
+  const lower = typed.toLowerCase();
   const maxDistance = Math.max(2, Math.floor(typed.length / 3));
-  const near = closestMatch(typed.toLowerCase(), candidates, { maxDistance });
-  if (near === undefined) return undefined;
-  const distance = leven(typed.toLowerCase(), near.toLowerCase());
-  return distance <= maxDistance && distance < Math.min(typed.length, near.length) ? near : undefined;
+  let best: string | undefined;
+  let bestDistance = maxDistance + 1;
+  for (const candidate of candidates) {
+    const distance = leven(lower, candidate.toLowerCase(), { maxDistance: bestDistance });
+    if (distance < bestDistance && distance < Math.min(typed.length, candidate.length)) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && /^https?:\/\//i.test(value);
+  } catch {
+    return false;
+  }
 }
 
 function isTimeZone(tz: string): boolean {

@@ -69,8 +69,8 @@ describe('planet (the binary)', () => {
     writeFileSync(bad, 'server:\n  port: "x"\nfetch:\n  bogus: 1\n');
     const result = await run(process.execPath, ['bin/planet.js', 'feeds', 'list', '--config', bad]).catch((e: { code: number; stderr: string }) => e);
     expect(result).toMatchObject({ code: 2 });
-    expect((result as { stderr: string }).stderr).toMatch(/server\.port/);
-    expect((result as { stderr: string }).stderr).toMatch(/"bogus"/);
+    expect((result as { stderr: string }).stderr).toMatch(/^  - server\.port: must be a number, got "x"$/m);
+    expect((result as { stderr: string }).stderr).toMatch(/^  - fetch\.bogus: unknown key; the keys here are schedule, /m);
   });
 
   it('exits 2 on an unknown command and on an unknown option', async () => {
