@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { databasePath, loadConfig } from '../config.js';
 import { openDb } from '../db/open.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIo } from './common.js';
+import { backupSummary } from './wording.js';
 
 const USAGE = 'planet backup FILE [--config PATH]';
 
@@ -50,11 +51,7 @@ export async function backup(args: string[], io: CliIo): Promise<number> {
       copy.close();
     }
     renameSync(partial, dest);
-    const bytes = statSync(dest).size;
-    io.out(
-      `backup: ${progress.totalPages} pages (${(bytes / 1024 / 1024).toFixed(1)} MiB) copied from ${source} to ${dest} ` +
-        `in ${Math.round(performance.now() - started)} ms`,
-    );
+    io.out(backupSummary(progress.totalPages, statSync(dest).size, source, dest, Math.round(performance.now() - started)));
     return EXIT_OK;
   } catch (err) {
     rmSync(partial, { force: true });

@@ -6,6 +6,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createReaderSite } from '../site/documents.js';
 import { EXIT_OK, openPlanet, parseCommandArgs, UsageError, type CliIo } from './common.js';
+import { buildSummary } from './wording.js';
 
 const USAGE = 'planet build --out DIR [--config PATH]';
 
@@ -59,7 +60,7 @@ export async function build(args: string[], io: CliIo): Promise<number> {
     }
     renameSync(staging, target);
     if (hadOld) rmSync(old, { recursive: true, force: true });
-    io.out(`build: wrote ${files} files to ${target} in ${Date.now() - started} ms`);
+    io.out(buildSummary(files, target, Date.now() - started));
     return EXIT_OK;
   } finally {
     db.close();

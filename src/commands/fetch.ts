@@ -5,6 +5,7 @@ import { findFeed } from '../db/feeds.js';
 import { runFetchPass, type PassReport } from '../pass/run-pass.js';
 import { feedDisplayName } from '../model.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, openPlanet, parseCommandArgs, formatTime, type CliIo } from './common.js';
+import { passSummary } from './wording.js';
 
 const USAGE = 'planet fetch [--feed URL_OR_ID]... [--wait SECONDS] [--json] [--config PATH]';
 
@@ -85,10 +86,18 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
             : `${o.error_code}: ${o.error_message}`;
       io.out(`${o.outcome.padEnd(12)} #${o.feed_id} ${name} — ${detail} (${o.duration_ms} ms)${o.moved_to ? ` [moved to ${o.moved_to}]` : ''}`);
     }
-    const count = (k: string) => report.feeds.filter((o) => o.outcome === k).length;
+    const outcomes = (k: string) => report.feeds.filter((o) => o.outcome === k).length;
     io.out(
-      `pass ${report.passId}: ${report.feeds.length} feeds — ${count('ok')} ok, ${count('not_modified')} not modified, ${count('error')} errors; ` +
-        `${report.feeds.reduce((n, o) => n + o.entries_new, 0)} new entries; ${report.expired} expired; ${report.finishedAt - report.startedAt} ms`,
+      passSummary({
+        passId: report.passId,
+        feeds: report.feeds.length,
+        ok: outcomes('ok'),
+        notModified: outcomes('not_modified'),
+        errors: outcomes('error'),
+        newEntries: report.feeds.reduce((n, o) => n + o.entries_new, 0),
+        expired: report.expired,
+        ms: report.finishedAt - report.startedAt,
+      }),
     );
     return EXIT_OK;
   } finally {

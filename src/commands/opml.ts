@@ -5,6 +5,7 @@ import { importOpml } from '../subscriptions/service.js';
 import { cliActor } from './feeds.js';
 import { renderOpml } from '../syndicate/opml.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, openPlanet, parseCommandArgs, type CliIo } from './common.js';
+import { importSummary } from './wording.js';
 
 export async function opmlImport(args: string[], io: CliIo): Promise<number> {
   const usage = 'planet opml import FILE';
@@ -28,7 +29,7 @@ export async function opmlImport(args: string[], io: CliIo): Promise<number> {
     for (const o of report.outlines) {
       io.out(`${o.result.padEnd(8)} ${o.url}${o.result === 'added' ? '' : `: ${o.reason}`}`);
     }
-    io.out(`${report.added} added, ${report.present} already present, ${report.invalid} invalid`);
+    io.out(importSummary(report));
     return EXIT_OK;
   } finally {
     db.close();

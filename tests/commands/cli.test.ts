@@ -240,7 +240,7 @@ describe('planet fetch', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^ok\s+#1 .*1 new/m);
     expect(r.out).toMatch(/^error\s+#2 .*http_status/m);
-    expect(r.out).toMatch(/2 feeds — 1 ok, 0 not modified, 1 errors/);
+    expect(r.out).toMatch(/^pass \d+: 2 feeds — 1 ok, 0 not modified, 1 error; 1 new entry; 0 entries expired; \d+ ms$/m);
     const db = openDb(path.join(dir, 'planet.db'));
     const row = db.prepare('SELECT content_html FROM entries').get() as { content_html: string };
     db.close();
@@ -252,7 +252,7 @@ describe('planet fetch', () => {
     await planet('feeds', 'add', `${base}/feed.xml`, '--no-discover');
     await planet('feeds', 'add', `${base}/missing.xml`, '--no-discover');
     const r = await planet('fetch', '--feed', '1');
-    expect(r.out).toMatch(/1 feeds — 1 ok/);
+    expect(r.out).toMatch(/^pass \d+: 1 feed — 1 ok, 0 not modified, 0 errors; 1 new entry; 0 entries expired; \d+ ms$/m);
     expect((await planet('fetch', '--feed', '42')).code).toBe(1);
   });
 
