@@ -2,9 +2,10 @@
 import { userInfo } from 'node:os';
 import { discoverSubscription, editFeed, subscribeFeed, unsubscribeFeed, urlProblem, type Actor, type FeedFields } from '../subscriptions/service.js';
 import { countEntriesByFeed, findFeed, listFeeds } from '../db/feeds.js';
-import { feedDisplayName, feedHealth } from '../model.js';
+import { feedDisplayName, feedHealth, type FeedHealth } from '../model.js';
 import { slugTag } from '../subscriptions/opml-import.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, formatTime, openPlanet, parseCommandArgs, type CliIo } from './common.js';
+import { renderTable, type Column, type Style } from './table.js';
 
 /** Changes made from the command line are audited like the admin UI's, under the OS user's name. */
 export function cliActor(): Actor {
@@ -19,8 +20,25 @@ export function cliActor(): Actor {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+type FeedRow = { id: number; status: FeedHealth; entries: number; last_success: string | null; name: string; url: string; last_error: string | null };
+
+const STATUS_STYLE: Partial<Record<FeedHealth, Style>> = { ok: 'green', erroring: 'red', gone: 'red', inactive: 'yellow' };
+
+/** `planet feeds list`: names are cut at 40 columns (narrower on a small terminal); a URL never is. */
+const FEED_COLUMNS: Column<FeedRow>[] = [
+  { header: 'ID', cell: (r) => String(r.id), align: 'right' },
+  { header: 'STATUS', cell: (r) => r.status, style: (r) => STATUS_STYLE[r.status] },
+  { header: 'ENTRIES', cell: (r) => String(r.entries), align: 'right' },
+  { header: 'LAST SUCCESS', cell: (r) => formatTime(r.last_success ? Date.parse(r.last_success) : null) },
+  { header: 'NAME', cell: (r) => r.name, max: 40, min: 12, shrinkOrder: 2 },
+  { header: 'URL', cell: (r) => r.url },
+  { header: 'LAST ERROR', cell: (r) => r.last_error ?? '', min: 20, shrinkOrder: 1, style: () => 'red' },
+];
+
 export async function feedsList(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs(args, { json: { type: 'boolean' } }, 'planet feeds list [--json]');
+  const usage = 'planet feeds list [--json]';
+  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, usage, '  --json  the list as JSON, with every field (tags, error codes, next fetch)');
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${usage}`);
   const { config, db } = openPlanet(values.config as string | undefined, io);
   try {
     const counts = countEntriesByFeed(db);
@@ -52,9 +70,9 @@ export async function feedsList(args: string[], io: CliIo): Promise<number> {
       io.out('no subscriptions yet: add one with `planet feeds add URL`');
       return EXIT_OK;
     }
-    for (const r of rows) {
-      io.out(`#${r.id} ${r.status.padEnd(8)} ${r.name} <${r.url}>  entries ${r.entries}, last success ${formatTime(r.last_success ? Date.parse(r.last_success) : null)}${r.last_error ? `\n      last error: ${r.last_error}` : ''}`);
-    }
+    const color = io.isTTY === true && !io.env.NO_COLOR;
+    const columns = rows.some((r) => r.last_error) ? FEED_COLUMNS : FEED_COLUMNS.filter((c) => c.header !== 'LAST ERROR');
+    for (const line of renderTable(rows, columns, { color, width: io.isTTY ? io.columns : undefined })) io.out(line);
     return EXIT_OK;
   } finally {
     db.close();

@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
+import stringWidth from 'string-width';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import type { CliIo } from '../../src/commands/common.js';
@@ -169,6 +170,78 @@ describe('planet arguments: --config and --help anywhere', () => {
     expect(r).toMatchObject({ code: 0, err: '' });
     expect(r.out).toMatch(/planet feeds list/);
     expect(r.out).toMatch(/planet feeds remove/);
+  });
+});
+
+describe('planet feeds list: the table', () => {
+  beforeEach(() => {
+    writeFileSync(
+      configPath,
+      [
+        `database: ${path.join(dir, 'planet.db')}`,
+        'fetch: { allow_private_addresses: true, timeout_seconds: 3 }',
+        'feeds:',
+        '  - { url: "https://ada.example.org/feed.xml", name: "Ada" }',
+        '  - { url: "https://jp.example.org/feed", name: "日本語のブログ — 技術メモ" }',
+        '  - { url: "https://long.example.org/a/very/long/path/feed.xml", name: "A very long blog name that goes on and on about many things" }',
+        '  - { url: "https://emoji.example.org/feed", name: "Café 🚀 notes" }',
+        '  - { url: "https://evil.example.org/feed", name: "Evil\\e[2J\\e]0;pwned\\anews" }',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  async function list(tty?: { columns: number }) {
+    let out = '';
+    const io: CliIo = { out: (t) => void (out += `${t}\n`), err: () => {}, readStdin: async () => '', env: {}, isTTY: tty !== undefined, columns: tty?.columns };
+    expect(await runCli(['feeds', 'list', '--config', configPath], io)).toBe(0);
+    return out.trimEnd().split('\n');
+  }
+
+  /** The terminal column where `needle` starts on `line`. */
+  const columnOf = (line: string, needle: string) => stringWidth(line.slice(0, line.indexOf(needle)));
+
+  it('aligns every column by display width (wide characters count two) and cuts long names', async () => {
+    const lines = await list();
+    expect(lines[0]).toMatch(/^ID {2}STATUS {2}ENTRIES {2}LAST SUCCESS {2}NAME +URL$/);
+    expect(lines).toHaveLength(6);
+    const urlColumn = columnOf(lines[0]!, 'URL');
+    for (const line of lines.slice(1)) expect(columnOf(line, 'https://')).toBe(urlColumn);
+    const nameColumn = columnOf(lines[0]!, 'NAME');
+    for (const name of ['Ada', '日本語のブログ', 'Café 🚀 notes', 'A very long']) {
+      expect(columnOf(lines.find((l) => l.includes(name))!, name)).toBe(nameColumn);
+    }
+    // At most 40 columns for a name, cut with an ellipsis; the URL is never cut.
+    expect(lines.join('\n')).toMatch(/ A very long blog name that goes on and… +https:\/\/long\.example\.org\/a\/very\/long\/path\/feed\.xml$/m);
+    expect(urlColumn - nameColumn).toBe(42);
+  });
+
+  it('writes no escape sequences when not on a terminal, and neutralises those in feed names', async () => {
+    const lines = await list();
+    expect(lines.join('\n')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(lines.find((l) => l.includes('Evil'))).toContain('Evil\ufffd[2J\ufffd]0;pwned\ufffdnews');
+  });
+
+  it('on a terminal, colours the header and fits its width by narrowing the names', async () => {
+    const lines = await list({ columns: 100 });
+    expect(lines[0]).toContain('\x1b[1mID\x1b[22m');
+    const plain = lines.map((l) => stripVTControlCharacters(l));
+    for (const line of plain) expect(stringWidth(line)).toBeLessThanOrEqual(100);
+    // 100 columns leave the names 13: cut with an ellipsis, wide characters whole.
+    expect(plain.join('\n')).toMatch(/ A very long… +https:\/\/long\.example\.org\/a\/very\/long\/path\/feed\.xml$/m);
+    expect(plain.join('\n')).toContain('日本語のブロ…  https://jp.example.org/feed');
+    const urlColumn = columnOf(plain[0]!, 'URL');
+    for (const line of plain.slice(1)) expect(columnOf(line, 'https://')).toBe(urlColumn);
+  });
+
+  it('shows the last error as a last column when a feed has one', async () => {
+    await planet('feeds', 'add', `${base}/missing.xml`, '--no-discover', '--name', 'Gone');
+    await planet('fetch', '--feed', `${base}/missing.xml`);
+    const lines = await list();
+    expect(lines[0]).toMatch(/ {2}URL +LAST ERROR$/);
+    const row = lines.find((l) => l.includes('Gone'))!;
+    expect(row).toMatch(/^ 6 {2}erroring {2}/);
+    expect(columnOf(row, 'fetch: ')).toBe(columnOf(lines[0]!, 'LAST ERROR'));
   });
 });
 

@@ -78,7 +78,7 @@ function pipeClosedAtOnce(args: string[]): Promise<{ code: number | null; stderr
 
 describe('output piped into a reader that stops early', () => {
   it.each([
-    ['feeds list', () => ['feeds', 'list', '--config', bigConfig], /^#1 /],
+    ['feeds list', () => ['feeds', 'list', '--config', bigConfig], /^ *ID {2}STATUS/],
     ['feeds list --json', () => ['feeds', 'list', '--json', '--config', bigConfig], /^\[/],
     ['opml export', () => ['opml', 'export', '--config', bigConfig], /^<\?xml/],
     ['check FILE', () => ['check', bigFeed, '--config', bigConfig], /^url\s/],
