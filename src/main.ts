@@ -6,7 +6,7 @@ import { startWorkers, joinWorkerPool } from './http/cluster.js';
 import { databasePath, type Config } from './config.js';
 import { openDb, type Db } from './db/open.js';
 import { buildServer } from './http/app.js';
-import { serverLogger, type Logger } from './ops/logging.js';
+import { serverLogger, type LogFormat, type Logger } from './ops/logging.js';
 import { createMetrics } from './ops/metrics.js';
 import { childProcessRunner } from './pass/child-process.js';
 import { startScheduler, type Scheduler } from './pass/scheduler.js';
@@ -32,6 +32,8 @@ export interface StartOptions {
    * scheduler: the primary does both; /metrics adds up every process).
    */
   role?: 'single' | 'primary' | 'worker';
+  /** JSON lines (the default) or one readable line per event for a terminal (ops/logging.ts). */
+  logFormat?: LogFormat;
 }
 
 function logFeedSync(log: Logger, sync: ReturnType<typeof syncConfigFeeds>): void {
@@ -42,7 +44,11 @@ function logFeedSync(log: Logger, sync: ReturnType<typeof syncConfigFeeds>): voi
 export async function startPlanet(config: Config, options: StartOptions): Promise<Planet> {
   const role = options.role ?? 'single';
   const db = openDb(databasePath(config));
-  const logOptions = serverLogger(process.env.LOG_LEVEL ?? 'info');
+  const logOptions = serverLogger(process.env.LOG_LEVEL ?? 'info', 1, {
+    format: options.logFormat,
+    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    showPid: role !== 'single',
+  });
   const metrics = createMetrics();
 
   let log: Logger;

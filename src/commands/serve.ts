@@ -4,7 +4,13 @@
 import cluster from 'node:cluster';
 import { loadConfig } from '../config.js';
 import { startPlanet } from '../main.js';
-import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, type CliIo } from './common.js';
+import { logFormat } from '../ops/logging.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIo } from './common.js';
+
+const USAGE = 'planet serve [--no-fetch] [--config PATH]';
+const DETAILS = `  --no-fetch  serve only; run passes with planet fetch (cron, a systemd timer)
+Logs go to stdout: one readable line per event on a terminal, JSON lines otherwise
+(LOG_FORMAT=json or pretty decides instead; LOG_LEVEL sets the level, info by default).`;
 
 export async function serve(args: string[], io: CliIo): Promise<number> {
   try {
@@ -17,10 +23,12 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
 }
 
 async function serveUntilStopped(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs(args, { 'no-fetch': { type: 'boolean' } }, 'planet serve [--no-fetch] [--config PATH]');
+  const { values } = parseCommandArgs(args, { 'no-fetch': { type: 'boolean' } }, USAGE, DETAILS);
+  const format = logFormat(io.env, process.stdout.isTTY === true);
+  if (format === undefined) throw new UsageError(`LOG_FORMAT must be json or pretty (or unset: JSON unless stdout is a terminal), got "${io.env.LOG_FORMAT}"`);
   const config = loadConfig({ path: values.config as string | undefined, env: io.env });
   const role = cluster.isWorker ? 'worker' : config.server.workers > 1 ? 'primary' : 'single';
-  const planet = await startPlanet(config, { fetch: !values['no-fetch'], configPath: config.configPath, role });
+  const planet = await startPlanet(config, { fetch: !values['no-fetch'], configPath: config.configPath, role, logFormat: format });
   if (role !== 'worker') {
     const workers = role === 'primary' ? ` with ${config.server.workers} HTTP workers` : '';
     io.err(`planet: serving ${config.planet.name} at ${planet.address}${workers}${values['no-fetch'] ? ' (fetching off)' : ''}`);

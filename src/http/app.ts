@@ -1,6 +1,7 @@
 // buildServer(deps): the Fastify app, routes registered, not listening (main.ts / tests decide that).
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { logRequest } from '../ops/logging.js';
 import { createMetrics } from '../ops/metrics.js';
 import type { ServerDeps } from './deps.js';
 import { createFastPath, fastPathServerFactory } from './fast-path.js';
@@ -10,12 +11,32 @@ import { metricsRoutes } from './routes/metrics.js';
 import { opsRoutes } from './routes/ops.js';
 import { readerRoutes } from './routes/reader.js';
 
+/**
+ * Fastify logs each request twice (received, then completed) and a 404 a third time; the planet
+ * logs it once when answered, with the fields the fast path writes (ops/logging.ts logRequest).
+ * request.log carries reqId, which ties that line to a `request failed` line of the same request.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override routeNotFound(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) {
+      request.log.error({ req: { method: request.method, url: request.url }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime, err: error }, 'request errored');
+    } else {
+      logRequest(request.log, request.method, request.url, reply.statusCode, reply.elapsedTime);
+    }
+  }
+}
+
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   deps = { ...deps, metrics: deps.metrics ?? createMetrics() };
   // Cached reader documents are answered by the server's listener before Fastify sees the request.
   const fastPath = deps.fastPath === false ? undefined : createFastPath();
   const app = Fastify({
     logger: deps.logger ?? false,
+    logController: new OneLinePerRequest(),
     trustProxy: deps.config.server.trust_proxy,
     ...(fastPath && { serverFactory: fastPathServerFactory(fastPath) }),
   });

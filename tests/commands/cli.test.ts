@@ -165,6 +165,14 @@ describe('planet arguments: --config and --help anywhere', () => {
     expect(existsSync(path.join(dir, 'planet.db'))).toBe(false);
   });
 
+  it('refuses an unknown LOG_FORMAT before serving anything', async () => {
+    let err = '';
+    const io: CliIo = { out: () => {}, err: (t) => void (err += t), readStdin: async () => '', env: { LOG_FORMAT: 'xml' } };
+    expect(await runCli(['serve', '--config', configPath], io)).toBe(2);
+    expect(err).toMatch(/LOG_FORMAT must be json or pretty .*got "xml"/);
+    expect(existsSync(path.join(dir, 'planet.db'))).toBe(false);
+  });
+
   it('prints the subcommands of a group on --help', async () => {
     const r = await planetRaw('feeds', '--help');
     expect(r).toMatchObject({ code: 0, err: '' });

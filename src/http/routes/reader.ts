@@ -4,6 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import compress from '@fastify/compress';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { logRequest } from '../../ops/logging.js';
 import { createMetrics, type Metrics } from '../../ops/metrics.js';
 import { IFRAME_ORIGINS } from '../../pipeline/sanitize.js';
 import type { FastHandler, FastPath } from '../fast-path.js';
@@ -165,7 +166,7 @@ function cachedDocHandler(site: ReaderSite, knownPaths: Map<string, string>, met
     res.end(method === 'HEAD' ? undefined : answer.body);
     const ms = performance.now() - start;
     metrics.observeRequest(route, method, answer.status, ms / 1000);
-    log.info({ req: { method, url }, res: { statusCode: answer.status }, responseTime: ms }, 'request completed');
+    logRequest(log, method, url, answer.status, ms);
     return true;
   };
 }
