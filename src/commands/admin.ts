@@ -21,7 +21,7 @@ function passwordFromStdin(text: string): string {
 
 export async function adminCreate(args: string[], io: CliIo): Promise<number> {
   const usage = 'planet admin create USER [--replace]   (password on standard input)';
-  const { values, positionals } = parseCommandArgs(args, { replace: { type: 'boolean' } }, usage, '  --replace      set a new password for an existing admin and end their sessions');
+  const { values, positionals } = parseCommandArgs(args, { replace: { type: 'boolean' } }, usage, 'Creates an admin of the web UI and the API, with the password read from standard input.\n  --replace        set a new password for an existing admin and end their sessions');
   const user = oneUser(positionals, usage);
   const password = passwordFromStdin(await io.readStdin());
   const problem = passwordProblem(password);
@@ -55,7 +55,7 @@ export async function adminCreate(args: string[], io: CliIo): Promise<number> {
 
 export async function adminToken(args: string[], io: CliIo): Promise<number> {
   const usage = 'planet admin token USER';
-  const { values, positionals } = parseCommandArgs(args, {}, usage, 'Prints a new API token for USER (use it as "Authorization: Bearer TOKEN"); it is shown only once.');
+  const { values, positionals } = parseCommandArgs(args, {}, usage, 'Prints a new API token for USER (send it as "Authorization: Bearer TOKEN"); it is shown only once.');
   const user = oneUser(positionals, usage);
   const { db } = openPlanet(values.config, io);
   try {

@@ -18,7 +18,7 @@ export function fileForPath(sitePath: string): string {
 }
 
 export async function build(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, { out: { type: 'string', short: 'o' } }, USAGE, '  -o, --out DIR  where to write the site (replaced as a whole when complete)');
+  const { values, positionals } = parseCommandArgs(args, { out: { type: 'string', short: 'o' } }, USAGE, 'Writes the whole reader side as static files, for any web server or CDN.\n  -o, --out DIR    where to write it (replaced as a whole once complete)');
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
   const out = values.out as string | undefined;
   if (!out) throw new UsageError(`--out DIR is required\nusage: ${USAGE}`);

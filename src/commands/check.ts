@@ -8,10 +8,10 @@ import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIo } from 
 import { bytes } from './wording.js';
 
 const USAGE = 'planet check URL_OR_FILE [--json] [--config PATH]';
-const DETAILS = `Reads one feed (an http(s) URL or a local file) as a fetch pass would, and stores nothing.
-  --json  print the report as JSON on stdout, also when the feed cannot be read
-Output: the report on stdout; warnings on stderr. A feed that cannot be read: its report on
-stderr (with --json: the JSON on stdout, the error also on stderr) and exit 1.`;
+const DETAILS = `Reads one feed (an http(s) URL or a local file) as a fetch pass would, and stores nothing:
+the report on stdout, its warnings on stderr; a feed that cannot be read is reported on stderr
+(exit 1).
+  --json           the report as JSON on stdout, also for a feed that cannot be read`;
 
 export async function check(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, USAGE, DETAILS);

@@ -80,12 +80,15 @@ function asksForHelp(args: string[]): boolean {
   return (end < 0 ? args : args.slice(0, end)).some((a) => a === '-h' || a === '--help');
 }
 
+const CONFIG_OPTION = '  --config PATH    the configuration file (default: $PLANET_CONFIG, else config/planet.yaml)';
+
 /**
  * parseArgs with `--config` added and errors turned into UsageError; `--help` throws
- * HelpRequested with the usage line and `details` (what the options do).
+ * HelpRequested with the usage line and `details`: what the command does, then its options, one
+ * per line as `  --name ARG        what it does` (`--config` is added last).
  */
 export function parseCommandArgs<O extends Options>(args: string[], options: O, usage: string, details?: string) {
-  if (asksForHelp(args)) throw new HelpRequested(`usage: ${usage}${details ? `\n${details}` : ''}\n  --config PATH  the configuration file (default: $PLANET_CONFIG, else config/planet.yaml)`);
+  if (asksForHelp(args)) throw new HelpRequested(`usage: ${usage}${details ? `\n${details}` : ''}\n${CONFIG_OPTION}`);
   try {
     return parseArgs({ args, options: { ...options, config: { type: 'string' } }, allowPositionals: true, strict: true });
   } catch (err) {

@@ -37,7 +37,7 @@ const FEED_COLUMNS: Column<FeedRow>[] = [
 
 export async function feedsList(args: string[], io: CliIo): Promise<number> {
   const usage = 'planet feeds list [--json]';
-  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, usage, '  --json  the list as JSON, with every field (tags, error codes, next fetch)');
+  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, usage, 'Lists the subscriptions with their health, as a table.\n  --json           the list as JSON, with every field (tags, error codes, next fetch)');
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${usage}`);
   const { config, db } = openPlanet(values.config as string | undefined, io);
   try {
@@ -88,6 +88,12 @@ const editOptions = {
   'no-excerpt': { type: 'boolean' },
 } as const;
 
+const EDIT_HELP = `  --name NAME      the name shown on the planet (instead of the feed's title)
+  --face URL       an avatar image ("" to remove)
+  --link URL       the blog's home page, when the feed names none ("" to remove)
+  --tag T          a tag (repeat for several); lowercase letters, digits, "-" or "_"
+  --excerpt        show only the first part of long posts (--no-excerpt: whole posts)`;
+
 function readEdit(values: Record<string, unknown>): FeedFields {
   const edit: FeedFields = {};
   if (values.name !== undefined) {
@@ -120,7 +126,7 @@ function readEdit(values: Record<string, unknown>): FeedFields {
 
 export async function feedsAdd(args: string[], io: CliIo): Promise<number> {
   const usage = 'planet feeds add URL [--name NAME] [--face URL] [--link URL] [--tag T]... [--no-discover]';
-  const { values, positionals } = parseCommandArgs(args, { ...editOptions, 'no-discover': { type: 'boolean' } }, usage);
+  const { values, positionals } = parseCommandArgs(args, { ...editOptions, 'no-discover': { type: 'boolean' } }, usage, `Subscribes a feed; a blog's home page is resolved to the feed it advertises.\n${EDIT_HELP}\n  --no-discover    subscribe URL as given, without looking for a feed`);
   if (positionals.length !== 1) throw new UsageError(`expected one URL\nusage: ${usage}`);
   const url = positionals[0]!;
   const badScheme = urlProblem(url, true);
@@ -153,7 +159,7 @@ export async function feedsAdd(args: string[], io: CliIo): Promise<number> {
 
 export async function feedsRemove(args: string[], io: CliIo): Promise<number> {
   const usage = 'planet feeds remove URL_OR_ID [--purge]';
-  const { values, positionals } = parseCommandArgs(args, { purge: { type: 'boolean' } }, usage);
+  const { values, positionals } = parseCommandArgs(args, { purge: { type: 'boolean' } }, usage, 'Unsubscribes a feed; its entries stay on the planet.\n  --purge          delete its entries too');
   if (positionals.length !== 1) throw new UsageError(`expected one URL or id\nusage: ${usage}`);
   const { db } = openPlanet(values.config as string | undefined, io);
   try {
@@ -172,7 +178,7 @@ export async function feedsRemove(args: string[], io: CliIo): Promise<number> {
 
 export async function feedsEdit(args: string[], io: CliIo): Promise<number> {
   const usage = 'planet feeds edit URL_OR_ID [--name NAME] [--face URL] [--link URL] [--tag T]... [--excerpt|--no-excerpt]';
-  const { values, positionals } = parseCommandArgs(args, editOptions, usage);
+  const { values, positionals } = parseCommandArgs(args, editOptions, usage, `Changes a subscription.\n${EDIT_HELP}`);
   if (positionals.length !== 1) throw new UsageError(`expected one URL or id\nusage: ${usage}`);
   const edit = readEdit(values);
   if (!Object.keys(edit).length) throw new UsageError(`nothing to change\nusage: ${usage}`);

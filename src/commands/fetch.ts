@@ -14,6 +14,10 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
     args,
     { feed: { type: 'string', multiple: true }, wait: { type: 'string' }, json: { type: 'boolean' } },
     USAGE,
+    `Runs one fetch pass now and prints a line per feed; feed errors are recorded, not fatal.
+  --feed URL_OR_ID fetch only this feed (repeat for several)
+  --wait SECONDS   if another pass is running, wait this long for it to end (else exit 1)
+  --json           the pass report as JSON`,
   );
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
   const waitSeconds = values.wait === undefined ? 0 : Number(values.wait);

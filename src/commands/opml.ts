@@ -9,7 +9,7 @@ import { importSummary } from './wording.js';
 
 export async function opmlImport(args: string[], io: CliIo): Promise<number> {
   const usage = 'planet opml import FILE';
-  const { values, positionals } = parseCommandArgs(args, {}, usage);
+  const { values, positionals } = parseCommandArgs(args, {}, usage, 'Subscribes every feed of an OPML file; a malformed file subscribes nothing.');
   if (positionals.length !== 1) throw new UsageError(`expected one file\nusage: ${usage}`);
   let text: string;
   try {
@@ -37,7 +37,7 @@ export async function opmlImport(args: string[], io: CliIo): Promise<number> {
 }
 
 export async function opmlExport(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {}, 'planet opml export');
+  const { values, positionals } = parseCommandArgs(args, {}, 'planet opml export', 'Prints the subscriptions as OPML 2.0 on standard output.');
   if (positionals.length) throw new UsageError('planet opml export takes no arguments (it prints to standard output)');
   const { config, db } = openPlanet(values.config as string | undefined, io);
   try {

@@ -8,9 +8,10 @@ import { logFormat } from '../ops/logging.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIo } from './common.js';
 
 const USAGE = 'planet serve [--no-fetch] [--config PATH]';
-const DETAILS = `  --no-fetch  serve only; run passes with planet fetch (cron, a systemd timer)
-Logs go to stdout: one readable line per event on a terminal, JSON lines otherwise
-(LOG_FORMAT=json or pretty decides instead; LOG_LEVEL sets the level, info by default).`;
+const DETAILS = `Serves the planet and fetches on fetch.schedule until SIGTERM or Ctrl-C. Logs go to stdout: one
+readable line per event on a terminal, JSON lines otherwise (LOG_FORMAT=json or pretty decides
+instead; LOG_LEVEL sets the level, info by default).
+  --no-fetch       serve only; run passes with planet fetch (cron, a systemd timer)`;
 
 export async function serve(args: string[], io: CliIo): Promise<number> {
   try {
