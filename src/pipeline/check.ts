@@ -68,14 +68,15 @@ export async function checkFeed(urlOrFile: string, options: FetchOptions): Promi
     baseUrl = result.finalUrl;
   } else {
     try {
-      body = await readFile(urlOrFile);
+      // A file: URL (as this report shows local links) names the same file as its path.
+      body = await readFile(/^file:/i.test(urlOrFile) ? new URL(urlOrFile) : urlOrFile);
     } catch (err) {
       report.error = { code: 'bad_url', message: `check: "${urlOrFile}" is neither an http(s) URL nor a readable file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
       return report;
     }
     // A local file's own URL is file:. Relative links resolve against it, so they stay recognisably
     // local (the sanitizer drops them from content) and a warning says so; never an invented origin.
-    fileUrl = pathToFileURL(path.resolve(urlOrFile)).href;
+    fileUrl = /^file:/i.test(urlOrFile) ? new URL(urlOrFile).href : pathToFileURL(path.resolve(urlOrFile)).href;
     baseUrl = fileUrl;
   }
 

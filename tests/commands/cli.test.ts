@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify, stripVTControlCharacters } from 'node:util';
 import stringWidth from 'string-width';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -373,6 +374,9 @@ describe('planet check', () => {
     // Every link was absolute: nothing to warn about.
     expect(report.warnings).toEqual([]);
     expect(r.err).toBe('');
+    // The same file named by its file: URL.
+    const byUrl = JSON.parse((await planet('check', pathToFileURL(file).href, '--json')).out);
+    expect(byUrl.entries).toEqual(report.entries);
   });
 
   it('sends the report of a feed that cannot be read to stderr, with exit 1', async () => {
