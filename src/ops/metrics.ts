@@ -1,7 +1,10 @@
 // The planet's metrics: counters and histograms kept in memory per app (no global registry, so
 // tests stay isolated), rendered in the Prometheus text exposition format for GET /metrics.
 // Hand-written rather than a client library: four metric kinds and one text format are all we need.
+import { isPassRunning } from '../db/locks.js';
 import type { Db } from '../db/open.js';
+import { lastFinishedPass } from '../db/passes.js';
+import { countEntriesByState, countFeedsByStatus, databaseSizeBytes } from '../db/stats.js';
 
 type Labels = Record<string, string>;
 
@@ -206,8 +209,6 @@ export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 // Feed fetches range from a 304 in milliseconds to a timeout at 20 s (fetch.timeout_seconds).
 const FETCH_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 60];
 // Pages are served from a cache keyed on content_version, so most renders are far below 10 ms.
-/** The fetch pass writes a heartbeat every 10 s and treats one older than this as abandoned. */
-const LOCK_STALE_MS = 60_000;
 const RENDER_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export class Metrics {
@@ -282,7 +283,7 @@ export class Metrics {
   }
 
   /** The exposition text. With a database, adds gauges read from it at scrape time. */
-  render(db?: Db): string {
+  render(db?: Db, now = Date.now()): string {
     const metrics: Metric[] = [
       this.fetches,
       this.fetchErrors,
@@ -291,7 +292,7 @@ export class Metrics {
       this.httpRequests,
       this.httpDuration,
       this.renderDuration,
-      ...(db ? databaseGauges(db) : []),
+      ...(db ? databaseGauges(db, now) : []),
       ...processGauges(this.startedAt, this.peers),
     ];
     return metrics.map((m) => m.render()).join('');
@@ -302,53 +303,26 @@ export function createMetrics(): Metrics {
   return new Metrics();
 }
 
-/**
- * Feed health as the sidebar and `planet feeds list` show it: ok, error (last fetch failed),
- * pending (never fetched), gone (410, no longer polled), removed (unsubscribed, entries kept).
- */
-const FEEDS_BY_STATUS = `
-  SELECT CASE
-           WHEN status <> 'active' THEN status
-           WHEN error_code IS NOT NULL THEN 'error'
-           WHEN has_fetched = 0 THEN 'pending'
-           ELSE 'ok'
-         END AS s, count(*) AS n
-  FROM feeds GROUP BY s`;
-
-function databaseGauges(db: Db): Metric[] {
+function databaseGauges(db: Db, now: number): Metric[] {
   return [
-    new Gauge('planet_feeds', 'Subscribed feeds by status (ok, error, pending, gone, removed).', () => {
-      const counts: Record<string, number> = { ok: 0, error: 0, pending: 0, gone: 0, removed: 0 };
-      for (const r of db.prepare<[], { s: string; n: number }>(FEEDS_BY_STATUS).all()) counts[r.s] = r.n;
-      return Object.entries(counts).map(([status, value]) => ({ labels: { status }, value }));
-    }),
+    new Gauge('planet_feeds', 'Subscribed feeds by status (ok, error, pending, gone, removed).', () =>
+      Object.entries(countFeedsByStatus(db)).map(([status, value]) => ({ labels: { status }, value })),
+    ),
     new Gauge('planet_entries_stored', 'Entries in the database (expired ones are content-less tombstones).', () => {
-      const r = db
-        .prepare<[], { live: number | null; expired: number | null }>(
-          'SELECT sum(expired = 0) AS live, sum(expired = 1) AS expired FROM entries',
-        )
-        .get();
+      const { live, expired } = countEntriesByState(db);
       return [
-        { labels: { state: 'live' }, value: r?.live ?? 0 },
-        { labels: { state: 'expired' }, value: r?.expired ?? 0 },
+        { labels: { state: 'live' }, value: live },
+        { labels: { state: 'expired' }, value: expired },
       ];
     }),
     new Gauge('planet_last_pass_finished_timestamp_seconds', 'When the last complete fetch pass finished (any process), unix seconds; 0 if never.', () => {
-      const r = db
-        .prepare<[], { t: number | null }>('SELECT max(finished_at) AS t FROM fetch_passes WHERE finished_at IS NOT NULL')
-        .get();
-      return [{ value: r?.t ? r.t / 1000 : 0 }];
+      const pass = lastFinishedPass(db);
+      return [{ value: pass ? pass.finishedAt / 1000 : 0 }];
     }),
-    new Gauge('planet_fetch_pass_running', 'Whether a live fetch pass (any process) holds the pass lock now (1) or not (0).', () => {
-      // A kill -9 leaves the row behind; only a recent heartbeat means a pass is really running.
-      const r = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM locks WHERE heartbeat_at > ?').get(Date.now() - LOCK_STALE_MS);
-      return [{ value: r && r.n > 0 ? 1 : 0 }];
-    }),
-    new Gauge('planet_database_size_bytes', 'Size of the main database file (pages in use and free).', () => {
-      const pages = db.pragma('page_count', { simple: true }) as number;
-      const size = db.pragma('page_size', { simple: true }) as number;
-      return [{ value: pages * size }];
-    }),
+    new Gauge('planet_fetch_pass_running', 'Whether a live fetch pass (any process) holds the pass lock now (1) or not (0).', () => [
+      { value: isPassRunning(db, now) ? 1 : 0 },
+    ]),
+    new Gauge('planet_database_size_bytes', 'Size of the main database file (pages in use and free).', () => [{ value: databaseSizeBytes(db) }]),
   ];
 }
 

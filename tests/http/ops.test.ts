@@ -1,4 +1,6 @@
 // /healthz and /metrics through buildServer() and inject(), against a real migrated database file.
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { insertFeed } from '../../src/db/feeds.js';
 import { buildServer } from '../../src/http/app.js';
@@ -9,6 +11,13 @@ let planet: TempPlanet;
 afterEach(() => planet?.cleanup());
 
 const NOW = Date.UTC(2026, 0, 2, 12, 0, 0);
+
+/** The pid of a process on this host that has exited, as a kill -9 leaves a pass lock behind. */
+async function exitedPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid!;
+}
 
 describe('GET /healthz', () => {
   it('is ready with a current schema and reports the age of the last finished pass', async () => {
@@ -36,6 +45,17 @@ describe('GET /healthz', () => {
     lock.run(NOW - 30_000, NOW - 5_000);
     expect((await app.inject('/healthz')).json().pass_running).toEqual({ owner: 'host:1', since: new Date(NOW - 30_000).toISOString() });
     lock.run(NOW - 600_000, NOW - 300_000); // a kill -9 left it behind
+    expect((await app.inject('/healthz')).json().pass_running).toBeNull();
+    await app.close();
+  });
+
+  it('does not show a pass whose process on this host has died, however fresh its heartbeat (kill -9)', async () => {
+    planet = tempPlanet();
+    const lock = planet.db.prepare("INSERT OR REPLACE INTO locks (name, owner, acquired_at, heartbeat_at) VALUES ('fetch-pass', ?, ?, ?)");
+    const app = await buildServer({ db: planet.db, config: planet.config, now: () => NOW });
+    lock.run(`${hostname()}:${process.pid}`, NOW - 30_000, NOW - 5_000);
+    expect((await app.inject('/healthz')).json().pass_running).toEqual({ owner: `${hostname()}:${process.pid}`, since: new Date(NOW - 30_000).toISOString() });
+    lock.run(`${hostname()}:${await exitedPid()}`, NOW - 30_000, NOW - 5_000);
     expect((await app.inject('/healthz')).json().pass_running).toBeNull();
     await app.close();
   });
@@ -88,6 +108,21 @@ describe('GET /metrics', () => {
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
       expect(line).toMatch(/^[a-z_:][a-z0-9_:]*(\{[^}]*\})? (-?[0-9.e+]+|\+Inf|NaN)$/i);
     }
+    await app.close();
+  });
+
+  it('reports a running pass by the same rule as /healthz: fresh heartbeat and a live process', async () => {
+    planet = tempPlanet();
+    const lock = planet.db.prepare("INSERT OR REPLACE INTO locks (name, owner, acquired_at, heartbeat_at) VALUES ('fetch-pass', ?, ?, ?)");
+    const app = await buildServer({ db: planet.db, config: planet.config, now: () => NOW });
+    const running = async () => Number(/^planet_fetch_pass_running (\d+)$/m.exec((await app.inject('/metrics')).body)?.[1]);
+    expect(await running()).toBe(0);
+    lock.run(`${hostname()}:${process.pid}`, NOW - 30_000, NOW - 5_000);
+    expect(await running()).toBe(1);
+    lock.run(`${hostname()}:${await exitedPid()}`, NOW - 30_000, NOW - 5_000);
+    expect(await running()).toBe(0);
+    lock.run('elsewhere.example:1', NOW - 600_000, NOW - 300_000);
+    expect(await running()).toBe(0);
     await app.close();
   });
 

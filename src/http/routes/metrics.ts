@@ -25,7 +25,7 @@ export async function metricsRoutes(app: FastifyInstance, { deps }: { deps: Serv
     }
     let text: string;
     try {
-      text = all.render(deps.db);
+      text = all.render(deps.db, (deps.now ?? Date.now)());
     } catch {
       // The database may be locked out or gone; the in-memory counters are still worth scraping.
       text = all.render();
