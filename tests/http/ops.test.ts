@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { insertFeed } from '../../src/db/feeds.js';
 import { buildServer } from '../../src/http/app.js';
-import { createMetrics } from '../../src/ops/metrics.js';
+import { createMetrics, sumMetrics } from '../../src/ops/metrics.js';
 import { tempPlanet, type TempPlanet } from '../helpers/temp-planet.js';
 
 let planet: TempPlanet;
@@ -143,7 +143,14 @@ describe('GET /metrics', () => {
     primary.observeFetch({ outcome: 'ok', error_code: null, duration_ms: 50, entries_new: 2, entries_updated: 0 });
     const otherWorker = createMetrics();
     otherWorker.observeRequest('/', 'GET', 200, 0.001);
-    const app = await buildServer({ db: planet.db, config: planet.config, metricsPeers: async () => [primary.snapshot(), otherWorker.snapshot()] });
+    // What cluster.ts gives a worker: the primary sums every process's registry, the asker's too.
+    const own = createMetrics();
+    const app = await buildServer({
+      db: planet.db,
+      config: planet.config,
+      metrics: own,
+      clusterMetrics: async () => sumMetrics([await primary.json(), await otherWorker.json(), await own.json()]),
+    });
     await app.inject('/');
     const text = (await app.inject('/metrics')).body;
     expect(text).toContain('planet_http_requests_total{route="/",method="GET",status="200"} 2\n');
@@ -154,7 +161,7 @@ describe('GET /metrics', () => {
 
   it('is 503, not one process’s counters, when the other processes cannot be asked', async () => {
     planet = tempPlanet();
-    const app = await buildServer({ db: planet.db, config: planet.config, metricsPeers: () => Promise.reject(new Error('metrics: the primary process did not answer')) });
+    const app = await buildServer({ db: planet.db, config: planet.config, clusterMetrics: () => Promise.reject(new Error('metrics: the primary process did not answer')) });
     const res = await app.inject('/metrics');
     expect(res.statusCode).toBe(503);
     expect(res.headers['cache-control']).toBe('no-store');
