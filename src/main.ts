@@ -64,7 +64,7 @@ export async function startPlanet(config: Config, options: StartOptions): Promis
       logger.flush();
     };
   } else {
-    const app = await buildServer({ db, config, logger: logOptions, metrics, metricsPeers: role === 'worker' ? joinWorkerPool(metrics) : undefined });
+    const app = await buildServer({ db, config, logger: logOptions, metrics, clusterMetrics: role === 'worker' ? joinWorkerPool(metrics) : undefined });
     log = app.log;
     listen = () => app.listen({ host: config.server.host, port: config.server.port });
     stopServing = () => app.close();

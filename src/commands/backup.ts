@@ -2,8 +2,8 @@
 // made with SQLite's online backup API, written beside FILE and renamed into place when complete.
 import { existsSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { databasePath, loadConfig } from '../config.js';
+import { backupDatabase } from '../db/backup.js';
 import { openDb } from '../db/open.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIo } from './common.js';
 import { backupSummary } from './wording.js';
@@ -38,20 +38,9 @@ export async function backup(args: string[], io: CliIo): Promise<number> {
   const started = performance.now();
   try {
     rmSync(partial, { force: true });
-    // Everything in one step: the copy is read inside one read transaction, which in WAL mode
-    // never blocks the fetcher and is never restarted by its writes (a stepwise copy would be).
-    const progress = await db.backup(partial, { progress: () => 0x7fffffff });
-    // The copy inherits WAL mode; make it one self-contained file that can be moved or restored as is.
-    const copy = new Database(partial);
-    try {
-      copy.pragma('journal_mode = DELETE');
-      const check = copy.pragma('quick_check', { simple: true });
-      if (check !== 'ok') throw new Error(`backup: the copy failed its integrity check: ${String(check)}`);
-    } finally {
-      copy.close();
-    }
+    const { pages } = await backupDatabase(db, partial);
     renameSync(partial, dest);
-    io.out(backupSummary(progress.totalPages, statSync(dest).size, source, dest, Math.round(performance.now() - started)));
+    io.out(backupSummary(pages, statSync(dest).size, source, dest, Math.round(performance.now() - started)));
     return EXIT_OK;
   } catch (err) {
     rmSync(partial, { force: true });

@@ -161,5 +161,6 @@ export function expireEntries(db: Db, policy: RetentionPolicy, now = Date.now())
 
 /** Moves whenever anything readers see changes (triggers in migration 0001), in any process. */
 export function contentVersion(db: Db): number {
-  return (statement(db, 'SELECT version FROM content_version WHERE id = 1').get() as { version: number }).version;
+  // Read on every page request, so as a bare value (pluck: no row object).
+  return statement<[], number>(db, 'SELECT version FROM content_version WHERE id = 1').pluck().get()!;
 }

@@ -3,7 +3,7 @@
 // serves HTTP on one core (measured: README "Benchmarks → Serving", docs/decisions/0013).
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../ops/logging.js';
-import type { Metrics, MetricsSnapshot } from '../ops/metrics.js';
+import { sumMetrics, type Metrics, type MetricsJson } from '../ops/metrics.js';
 
 /** How long the primary waits for the workers' metrics before answering with what it has. */
 const COLLECT_TIMEOUT_MS = 1000;
@@ -13,16 +13,22 @@ const MAX_RESTART_DELAY_MS = 30_000;
 /** A worker that served this long before dying resets the doubling: it was not a crash loop. */
 const STABLE_MS = 30_000;
 
-/** What the processes say to each other; `planet` marks our messages among Node's own. */
+/**
+ * What the processes say to each other; `planet` marks our messages among Node's own. This is
+ * prom-client's cluster protocol (cluster.js: the primary asks each worker for getMetricsAsJSON()
+ * and sums with AggregatorRegistry.aggregate) turned around, because here a worker answers the
+ * scrape and the primary has figures of its own (the fetch counters): the worker asks the primary.
+ */
 type Message =
-  /** worker → primary: every process's metrics, please (a GET /metrics). */
+  /** worker → primary: every process's figures summed, please (a GET /metrics). */
   | { planet: 'metrics-collect'; id: number }
-  /** primary → worker: your metrics, please. */
-  | { planet: 'metrics-snapshot-request'; id: number }
-  /** worker → primary. */
-  | { planet: 'metrics-snapshot'; id: number; snapshot: MetricsSnapshot }
-  /** primary → the worker that asked: the other processes' metrics. */
-  | { planet: 'metrics-collected'; id: number; snapshots: MetricsSnapshot[] };
+  /** primary → each serving worker: your figures, please. */
+  | { planet: 'metrics-request'; id: number }
+  /** worker → primary: its registry as prom-client's JSON. */
+  | { planet: 'metrics-json'; id: number; metrics: MetricsJson }
+  /** primary → the worker that asked: the sum as exposition text, or why there is none. */
+  | { planet: 'metrics-sum'; id: number; text: string }
+  | { planet: 'metrics-sum'; id: number; error: string };
 
 function isMessage(value: unknown): value is Message {
   return typeof value === 'object' && value !== null && typeof (value as { planet?: unknown }).planet === 'string';
@@ -63,29 +69,44 @@ export function startWorkers(count: number, deps: { logger: Logger; metrics: Met
     return worker;
   };
 
-  // Metrics: the asking worker adds its own; the primary sends its (the fetch counters) and the rest.
+  // Metrics: the primary asks every serving worker (the asking one too) for its figures and sums
+  // them with its own. A worker still starting has counted nothing yet and is not waited for.
+  const serving = new Set<Worker>();
   let nextRequest = 1;
-  const collecting = new Map<number, { snapshots: MetricsSnapshot[]; waiting: Set<Worker>; done: () => void }>();
+  const collecting = new Map<number, { answers: MetricsJson[]; waiting: Set<Worker>; done: () => void }>();
+  const collect = (asker: Worker, askerId: number) => {
+    const id = nextRequest++;
+    const workers = live().filter((w) => serving.has(w));
+    const own = metrics.json();
+    const request = { answers: [] as MetricsJson[], waiting: new Set(workers), done: () => {} };
+    const timer = setTimeout(() => request.done(), COLLECT_TIMEOUT_MS);
+    request.done = () => {
+      clearTimeout(timer);
+      collecting.delete(id);
+      if (request.waiting.size) logger.warn({ workers: [...request.waiting].map((w) => w.process.pid) }, 'metrics: some workers did not answer in time');
+      own
+        .then((mine) => sumMetrics([mine, ...request.answers]))
+        .then(
+          (text) => sendTo(asker, { planet: 'metrics-sum', id: askerId, text }),
+          (err: unknown) => {
+            logger.error({ err }, 'metrics: could not sum the server processes');
+            sendTo(asker, { planet: 'metrics-sum', id: askerId, error: `metrics: could not sum the server processes: ${(err as Error).message}` });
+          },
+        );
+    };
+    collecting.set(id, request);
+    for (const w of workers) sendTo(w, { planet: 'metrics-request', id });
+    if (!workers.length) request.done();
+  };
   const onMessage = (worker: Worker, message: unknown) => {
     if (!isMessage(message)) return;
     if (message.planet === 'metrics-collect') {
-      const id = nextRequest++;
-      const others = live().filter((w) => w !== worker);
-      const request = { snapshots: [metrics.snapshot()], waiting: new Set(others), done: () => {} };
-      const timer = setTimeout(() => request.done(), COLLECT_TIMEOUT_MS);
-      request.done = () => {
-        clearTimeout(timer);
-        collecting.delete(id);
-        if (request.waiting.size) logger.warn({ workers: [...request.waiting].map((w) => w.process.pid) }, 'metrics: some workers did not answer in time');
-        sendTo(worker, { planet: 'metrics-collected', id: message.id, snapshots: request.snapshots });
-      };
-      collecting.set(id, request);
-      for (const w of others) sendTo(w, { planet: 'metrics-snapshot-request', id });
-      if (!others.length) request.done();
-    } else if (message.planet === 'metrics-snapshot') {
+      collect(worker, message.id);
+    } else if (message.planet === 'metrics-json') {
       const request = collecting.get(message.id);
       if (!request || !request.waiting.delete(worker)) return;
-      request.snapshots.push(message.snapshot);
+      if (Array.isArray(message.metrics)) request.answers.push(message.metrics);
+      else logger.warn({ worker_pid: worker.process.pid }, 'metrics: a worker answered without figures');
       if (!request.waiting.size) request.done();
     }
   };
@@ -95,7 +116,8 @@ export function startWorkers(count: number, deps: { logger: Logger; metrics: Met
     let listening = 0;
     let address = '';
 
-    const onListening = (_worker: Worker, where: { address: string; port: number }) => {
+    const onListening = (worker: Worker, where: { address: string; port: number }) => {
+      serving.add(worker);
       if (started) return;
       address = `http://${where.address.includes(':') ? `[${where.address}]` : where.address}:${where.port}`;
       if (++listening < count) return;
@@ -106,6 +128,7 @@ export function startWorkers(count: number, deps: { logger: Logger; metrics: Met
     const onExit = (worker: Worker, code: number | null, signal: string | null) => {
       const lived = Date.now() - (startedAt.get(worker) ?? Date.now());
       startedAt.delete(worker);
+      serving.delete(worker);
       for (const request of collecting.values()) if (request.waiting.delete(worker) && !request.waiting.size) request.done();
       if (closing) {
         logger.info({ worker_pid: worker.process.pid, code, signal }, 'HTTP worker stopped');
@@ -154,40 +177,42 @@ export function startWorkers(count: number, deps: { logger: Logger; metrics: Met
 }
 
 /**
- * In an HTTP worker: answers the primary's requests for this process's metrics, and returns how
- * /metrics asks for every other process's. Rejects when the primary does not answer: a scrape
+ * In an HTTP worker: answers the primary's requests for this process's figures, and returns how
+ * /metrics asks for the sum over every process. Rejects when the primary does not answer: a scrape
  * that fails is better than one whose counters seem to go back (Prometheus reads that as a reset).
  */
-export function joinWorkerPool(metrics: Metrics): () => Promise<MetricsSnapshot[]> {
+export function joinWorkerPool(metrics: Metrics): () => Promise<string> {
   let nextId = 1;
-  const pending = new Map<number, (snapshots: MetricsSnapshot[]) => void>();
+  const pending = new Map<number, (answer: Extract<Message, { planet: 'metrics-sum' }>) => void>();
+  const send = (message: Message, sent: (err: Error | null) => void = () => {}) => {
+    if (process.connected && process.send) process.send(message, undefined, undefined, sent);
+    else sent(new Error('metrics: no channel to the primary process'));
+  };
   process.on('message', (message: unknown) => {
     if (!isMessage(message)) return;
-    if (message.planet === 'metrics-snapshot-request') {
-      if (process.connected) process.send?.({ planet: 'metrics-snapshot', id: message.id, snapshot: metrics.snapshot() } satisfies Message, undefined, undefined, () => {});
-    } else if (message.planet === 'metrics-collected') {
-      pending.get(message.id)?.(message.snapshots);
+    if (message.planet === 'metrics-request') {
+      // Reading an in-memory registry does not fail; if it ever did, the primary stops waiting.
+      metrics.json().then(
+        (json) => send({ planet: 'metrics-json', id: message.id, metrics: json }),
+        () => {},
+      );
+    } else if (message.planet === 'metrics-sum') {
+      pending.get(message.id)?.(message);
     }
   });
   return () =>
-    new Promise<MetricsSnapshot[]>((resolve, reject) => {
+    new Promise<string>((resolve, reject) => {
       const id = nextId++;
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        reject(new Error('metrics: the primary process did not answer'));
-      }, COLLECT_TIMEOUT_MS * 2);
-      pending.set(id, (snapshots) => {
+      const settle = (err: Error | null, text?: string) => {
         clearTimeout(timer);
         pending.delete(id);
-        resolve(snapshots);
-      });
-      const failed = (err: Error | null) => {
-        if (!err) return;
-        clearTimeout(timer);
-        pending.delete(id);
-        reject(err);
+        if (err) reject(err);
+        else resolve(text!);
       };
-      if (process.connected && process.send) process.send({ planet: 'metrics-collect', id } satisfies Message, undefined, undefined, failed);
-      else failed(new Error('metrics: no channel to the primary process'));
+      const timer = setTimeout(() => settle(new Error('metrics: the primary process did not answer')), COLLECT_TIMEOUT_MS * 2);
+      pending.set(id, (answer) => ('error' in answer ? settle(new Error(answer.error)) : settle(null, answer.text)));
+      send({ planet: 'metrics-collect', id }, (err) => {
+        if (err) settle(err);
+      });
     });
 }

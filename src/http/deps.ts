@@ -3,7 +3,7 @@
 import type { FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
-import type { Metrics, MetricsSnapshot } from '../ops/metrics.js';
+import type { Metrics } from '../ops/metrics.js';
 
 export interface ServerDeps {
   db: Db;
@@ -14,8 +14,11 @@ export interface ServerDeps {
   now?: () => number;
   /** Counters for /metrics; one per app (main.ts shares it with the scheduler). Created when absent. */
   metrics?: Metrics;
-  /** In an HTTP worker of `server.workers` (cluster.ts): the other processes' metrics, which /metrics adds up. */
-  metricsPeers?: () => Promise<MetricsSnapshot[]>;
+  /**
+   * In an HTTP worker of `server.workers` (cluster.ts): every server process's figures summed, as
+   * exposition text, asked of the primary. Rejects when it cannot be asked (/metrics is then 503).
+   */
+  clusterMetrics?: () => Promise<string>;
   /** Answer cached reader documents ahead of Fastify (fast-path.ts); default true. false: every request goes through Fastify. */
   fastPath?: boolean;
 }

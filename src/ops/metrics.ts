@@ -1,196 +1,19 @@
-// The planet's metrics: counters and histograms kept in memory per app (no global registry, so
-// tests stay isolated), rendered in the Prometheus text exposition format for GET /metrics.
-// Hand-written rather than a client library: four metric kinds and one text format are all we need.
+// The planet's metrics, with prom-client. Each app has its own Registry (no global registry, so
+// tests stay isolated) holding what this process counts; the gauges read from the database live in
+// a registry of their own, because the database is the same whichever process reads it: with
+// `server.workers` the process registries are summed over every process (http/cluster.ts) and the
+// database is read once, by the process that answers the scrape.
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { isPassRunning } from '../db/locks.js';
 import type { Db } from '../db/open.js';
+import { lastFinishedPass } from '../db/passes.js';
+import { countEntriesByState, countFeedsByStatus, databaseSizeBytes } from '../db/stats.js';
 
-type Labels = Record<string, string>;
+/** Prometheus text exposition format 0.0.4. */
+export const CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
-/** Prometheus label values escape backslash, double quote and newline (exposition format 0.0.4). */
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function escapeHelp(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-function formatLabels(labels: Labels, extra?: [string, string]): string {
-  const pairs = Object.entries(labels);
-  if (extra) pairs.push(extra);
-  if (pairs.length === 0) return '';
-  return `{${pairs.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
-}
-
-function formatValue(n: number): string {
-  if (Number.isNaN(n)) return 'NaN';
-  if (n === Infinity) return '+Inf';
-  if (n === -Infinity) return '-Inf';
-  return String(n);
-}
-
-/** Labels in a fixed order, so {a,b} and {b,a} are one series. */
-function seriesKey(labelNames: readonly string[], labels: Labels): string {
-  return labelNames.map((n) => labels[n] ?? '').join('\u0000');
-}
-
-function pick(labelNames: readonly string[], labels: Labels): Labels {
-  const out: Labels = {};
-  for (const n of labelNames) out[n] = labels[n] ?? '';
-  return out;
-}
-
-interface Metric {
-  readonly name: string;
-  render(): string;
-}
-
-export interface CounterSeries {
-  labels: Labels;
-  value: number;
-}
-
-export interface HistogramSeries {
-  labels: Labels;
-  counts: number[];
-  sum: number;
-  count: number;
-}
-
-/** Memory of one process, for the process gauges. */
-export interface ProcessSample {
-  rss: number;
-  heapUsed: number;
-  startedAt: number;
-}
-
-/**
- * One process's counters and histograms as plain data: what an HTTP worker of a cluster sends over
- * IPC so that /metrics, answered by whichever worker got the request, counts every process.
- */
-export interface MetricsSnapshot {
-  counters: Record<string, CounterSeries[]>;
-  histograms: Record<string, HistogramSeries[]>;
-  process: ProcessSample;
-}
-
-function header(name: string, help: string, type: string): string {
-  return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
-}
-
-export class Counter implements Metric {
-  private readonly series = new Map<string, { labels: Labels; value: number }>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly labelNames: readonly string[] = [],
-  ) {}
-
-  inc(labels: Labels = {}, by = 1): void {
-    if (by < 0) throw new Error(`metrics: counter ${this.name} cannot decrease`);
-    const key = seriesKey(this.labelNames, labels);
-    const s = this.series.get(key);
-    if (s) s.value += by;
-    else this.series.set(key, { labels: pick(this.labelNames, labels), value: by });
-  }
-
-  get(labels: Labels = {}): number {
-    return this.series.get(seriesKey(this.labelNames, labels))?.value ?? 0;
-  }
-
-  snapshot(): CounterSeries[] {
-    return [...this.series.values()].map((s) => ({ labels: { ...s.labels }, value: s.value }));
-  }
-
-  /** Adds another process's series (a cluster's /metrics shows their sum). */
-  addSnapshot(series: readonly CounterSeries[]): void {
-    for (const s of series) this.inc(s.labels, s.value);
-  }
-
-  render(): string {
-    let out = header(this.name, this.help, 'counter');
-    for (const s of this.series.values()) out += `${this.name}${formatLabels(s.labels)} ${formatValue(s.value)}\n`;
-    return out;
-  }
-}
-
-/** A gauge whose value is read when scraped (from SQLite, from the process). */
-export class Gauge implements Metric {
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    private readonly collect: () => Array<{ labels?: Labels; value: number }>,
-  ) {}
-
-  render(): string {
-    let out = header(this.name, this.help, 'gauge');
-    for (const s of this.collect()) out += `${this.name}${formatLabels(s.labels ?? {})} ${formatValue(s.value)}\n`;
-    return out;
-  }
-}
-
-export class Histogram implements Metric {
-  private readonly series = new Map<string, HistogramSeries>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly labelNames: readonly string[],
-    readonly buckets: readonly number[],
-  ) {}
-
-  /** The series for these labels, created empty on first use. */
-  private seriesFor(labels: Labels): HistogramSeries {
-    const key = seriesKey(this.labelNames, labels);
-    let s = this.series.get(key);
-    if (!s) {
-      s = { labels: pick(this.labelNames, labels), counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-      this.series.set(key, s);
-    }
-    return s;
-  }
-
-  observe(labels: Labels, value: number): void {
-    const s = this.seriesFor(labels);
-    // Counts are stored per bucket and made cumulative when rendered.
-    const i = this.buckets.findIndex((b) => value <= b);
-    if (i >= 0) s.counts[i]! += 1;
-    s.sum += value;
-    s.count += 1;
-  }
-
-  count(labels: Labels = {}): number {
-    return this.series.get(seriesKey(this.labelNames, labels))?.count ?? 0;
-  }
-
-  snapshot(): HistogramSeries[] {
-    return [...this.series.values()].map((s) => ({ labels: { ...s.labels }, counts: [...s.counts], sum: s.sum, count: s.count }));
-  }
-
-  /** Adds another process's series; every process builds its histograms with the same buckets. */
-  addSnapshot(series: readonly HistogramSeries[]): void {
-    for (const other of series) {
-      if (other.counts.length !== this.buckets.length) throw new Error(`metrics: histogram ${this.name} has ${this.buckets.length} buckets, snapshot ${other.counts.length}`);
-      const s = this.seriesFor(other.labels);
-      other.counts.forEach((n, i) => (s.counts[i]! += n));
-      s.sum += other.sum;
-      s.count += other.count;
-    }
-  }
-
-  render(): string {
-    let out = header(this.name, this.help, 'histogram');
-    for (const s of this.series.values()) {
-      let cumulative = 0;
-      this.buckets.forEach((b, i) => {
-        cumulative += s.counts[i]!;
-        out += `${this.name}_bucket${formatLabels(s.labels, ['le', formatValue(b)])} ${cumulative}\n`;
-      });
-      out += `${this.name}_bucket${formatLabels(s.labels, ['le', '+Inf'])} ${s.count}\n`;
-      out += `${this.name}_sum${formatLabels(s.labels)} ${formatValue(s.sum)}\n`;
-      out += `${this.name}_count${formatLabels(s.labels)} ${s.count}\n`;
-    }
-    return out;
-  }
-}
+/** One process's figures as plain data (prom-client's getMetricsAsJSON): what crosses the IPC channel. */
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
 /** What a finished feed refresh reports; a subset of the fetch pass's RefreshOutcome. */
 export interface FetchObservation {
@@ -201,56 +24,90 @@ export interface FetchObservation {
   entries_updated: number;
 }
 
-export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
 // Feed fetches range from a 304 in milliseconds to a timeout at 20 s (fetch.timeout_seconds).
 const FETCH_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 60];
 // Pages are served from a cache keyed on content_version, so most renders are far below 10 ms.
-/** The fetch pass writes a heartbeat every 10 s and treats one older than this as abandoned. */
-const LOCK_STALE_MS = 60_000;
 const RENDER_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export class Metrics {
-  readonly fetches = new Counter('planet_fetches_total', 'Feed fetches by outcome (ok, not_modified, error).', ['outcome']);
-  readonly fetchErrors = new Counter('planet_fetch_errors_total', 'Failed feed fetches by error code.', ['code']);
-  readonly fetchDuration = new Histogram('planet_fetch_duration_seconds', 'Time to fetch, parse and store one feed.', ['outcome'], FETCH_BUCKETS);
-  readonly entriesWritten = new Counter('planet_entries_written_total', 'Entries stored by fetches in this process, new or updated.', ['kind']);
-  readonly httpRequests = new Counter('planet_http_requests_total', 'HTTP requests by route pattern, method and status code.', ['route', 'method', 'status']);
-  readonly httpDuration = new Histogram('planet_http_request_duration_seconds', 'HTTP response time by route pattern.', ['route'], RENDER_BUCKETS);
-  readonly renderDuration = new Histogram('planet_page_render_seconds', 'Time to render a page or feed (cache misses), by route.', ['route'], RENDER_BUCKETS);
-  private startedAt = Date.now();
-  /** Other processes' memory, when this object sums a cluster (withPeers). */
-  private peers: ProcessSample[] = [];
+  /** This process's counters, histograms and memory: what a cluster sums. */
+  readonly registry = new Registry();
+  readonly fetches = new Counter({
+    name: 'planet_fetches_total',
+    help: 'Feed fetches by outcome (ok, not_modified, error).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly fetchErrors = new Counter({
+    name: 'planet_fetch_errors_total',
+    help: 'Failed feed fetches by error code.',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly fetchDuration = new Histogram({
+    name: 'planet_fetch_duration_seconds',
+    help: 'Time to fetch, parse and store one feed.',
+    labelNames: ['outcome'] as const,
+    buckets: FETCH_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly entriesWritten = new Counter({
+    name: 'planet_entries_written_total',
+    help: 'Entries stored by fetches in this process, new or updated.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly httpRequests = new Counter({
+    name: 'planet_http_requests_total',
+    help: 'HTTP requests by route pattern, method and status code.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'planet_http_request_duration_seconds',
+    help: 'HTTP response time by route pattern.',
+    labelNames: ['route'] as const,
+    buckets: RENDER_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly renderDuration = new Histogram({
+    name: 'planet_page_render_seconds',
+    help: 'Time to render a page or feed (cache misses), by route.',
+    labelNames: ['route'] as const,
+    buckets: RENDER_BUCKETS,
+    registers: [this.registry],
+  });
 
-  private counters(): Counter[] {
-    return [this.fetches, this.fetchErrors, this.entriesWritten, this.httpRequests];
-  }
-
-  private histograms(): Histogram[] {
-    return [this.fetchDuration, this.httpDuration, this.renderDuration];
-  }
-
-  snapshot(): MetricsSnapshot {
-    return {
-      counters: Object.fromEntries(this.counters().map((c) => [c.name, c.snapshot()])),
-      histograms: Object.fromEntries(this.histograms().map((h) => [h.name, h.snapshot()])),
-      process: { rss: process.memoryUsage.rss(), heapUsed: process.memoryUsage().heapUsed, startedAt: this.startedAt },
-    };
-  }
-
-  /**
-   * A new Metrics holding this process's figures plus other processes' snapshots: counters and
-   * histograms added up, memory summed over the processes, the start time the earliest of them.
-   */
-  withPeers(peers: readonly MetricsSnapshot[]): Metrics {
-    const sum = new Metrics();
-    for (const snap of [this.snapshot(), ...peers]) {
-      for (const c of sum.counters()) c.addSnapshot(snap.counters[c.name] ?? []);
-      for (const h of sum.histograms()) h.addSnapshot(snap.histograms[h.name] ?? []);
-    }
-    sum.peers = peers.map((p) => p.process);
-    sum.startedAt = Math.min(this.startedAt, ...sum.peers.map((p) => p.startedAt));
-    return sum;
+  constructor() {
+    const startedAt = Date.now();
+    // Our three rather than collectDefaultMetrics(): the names /metrics has always had, and none of
+    // the thirty others a planet's operator never asked for. Summed over a cluster's processes,
+    // except the start time: the earliest one.
+    new Gauge({
+      name: 'process_resident_memory_bytes',
+      help: 'Resident memory size in bytes (all server processes).',
+      registers: [this.registry],
+      collect() {
+        this.set(process.memoryUsage.rss());
+      },
+    });
+    new Gauge({
+      name: 'nodejs_heap_used_bytes',
+      help: 'V8 heap in use, in bytes (all server processes).',
+      registers: [this.registry],
+      collect() {
+        this.set(process.memoryUsage().heapUsed);
+      },
+    });
+    new Gauge({
+      name: 'process_start_time_seconds',
+      help: 'When the metrics of this process (the earliest, with several) started, unix seconds.',
+      aggregator: 'min',
+      registers: [this.registry],
+      collect() {
+        this.set(startedAt / 1000);
+      },
+    });
   }
 
   observeFetch(o: FetchObservation): void {
@@ -281,20 +138,14 @@ export class Metrics {
     this.httpDuration.observe({ route }, seconds);
   }
 
-  /** The exposition text. With a database, adds gauges read from it at scrape time. */
-  render(db?: Db): string {
-    const metrics: Metric[] = [
-      this.fetches,
-      this.fetchErrors,
-      this.fetchDuration,
-      this.entriesWritten,
-      this.httpRequests,
-      this.httpDuration,
-      this.renderDuration,
-      ...(db ? databaseGauges(db) : []),
-      ...processGauges(this.startedAt, this.peers),
-    ];
-    return metrics.map((m) => m.render()).join('');
+  /** This process's figures as plain data, for the sum over a cluster's processes. */
+  json(): Promise<MetricsJson> {
+    return this.registry.getMetricsAsJSON();
+  }
+
+  /** This process's figures in the exposition format (without the database gauges). */
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
 }
 
@@ -303,61 +154,64 @@ export function createMetrics(): Metrics {
 }
 
 /**
- * Feed health as the sidebar and `planet feeds list` show it: ok, error (last fetch failed),
- * pending (never fetched), gone (410, no longer polled), removed (unsubscribed, entries kept).
+ * Several processes' figures in the exposition format, summed by prom-client's AggregatorRegistry:
+ * counters and histogram buckets added up, memory summed, the start time the earliest.
  */
-const FEEDS_BY_STATUS = `
-  SELECT CASE
-           WHEN status <> 'active' THEN status
-           WHEN error_code IS NOT NULL THEN 'error'
-           WHEN has_fetched = 0 THEN 'pending'
-           ELSE 'ok'
-         END AS s, count(*) AS n
-  FROM feeds GROUP BY s`;
-
-function databaseGauges(db: Db): Metric[] {
-  return [
-    new Gauge('planet_feeds', 'Subscribed feeds by status (ok, error, pending, gone, removed).', () => {
-      const counts: Record<string, number> = { ok: 0, error: 0, pending: 0, gone: 0, removed: 0 };
-      for (const r of db.prepare<[], { s: string; n: number }>(FEEDS_BY_STATUS).all()) counts[r.s] = r.n;
-      return Object.entries(counts).map(([status, value]) => ({ labels: { status }, value }));
-    }),
-    new Gauge('planet_entries_stored', 'Entries in the database (expired ones are content-less tombstones).', () => {
-      const r = db
-        .prepare<[], { live: number | null; expired: number | null }>(
-          'SELECT sum(expired = 0) AS live, sum(expired = 1) AS expired FROM entries',
-        )
-        .get();
-      return [
-        { labels: { state: 'live' }, value: r?.live ?? 0 },
-        { labels: { state: 'expired' }, value: r?.expired ?? 0 },
-      ];
-    }),
-    new Gauge('planet_last_pass_finished_timestamp_seconds', 'When the last complete fetch pass finished (any process), unix seconds; 0 if never.', () => {
-      const r = db
-        .prepare<[], { t: number | null }>('SELECT max(finished_at) AS t FROM fetch_passes WHERE finished_at IS NOT NULL')
-        .get();
-      return [{ value: r?.t ? r.t / 1000 : 0 }];
-    }),
-    new Gauge('planet_fetch_pass_running', 'Whether a live fetch pass (any process) holds the pass lock now (1) or not (0).', () => {
-      // A kill -9 leaves the row behind; only a recent heartbeat means a pass is really running.
-      const r = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM locks WHERE heartbeat_at > ?').get(Date.now() - LOCK_STALE_MS);
-      return [{ value: r && r.n > 0 ? 1 : 0 }];
-    }),
-    new Gauge('planet_database_size_bytes', 'Size of the main database file (pages in use and free).', () => {
-      const pages = db.pragma('page_count', { simple: true }) as number;
-      const size = db.pragma('page_size', { simple: true }) as number;
-      return [{ value: pages * size }];
-    }),
-  ];
+export function sumMetrics(processes: readonly MetricsJson[]): Promise<string> {
+  return AggregatorRegistry.aggregate([...processes]).metrics();
 }
 
-/** With peers (a cluster's other processes), memory is their sum with this process's. */
-function processGauges(startedAt: number, peers: readonly ProcessSample[]): Metric[] {
-  const total = (read: () => number, field: 'rss' | 'heapUsed') => () => [{ value: peers.reduce((n, p) => n + p[field], read()) }];
-  return [
-    new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes (all server processes).', total(() => process.memoryUsage.rss(), 'rss')),
-    new Gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes (all server processes).', total(() => process.memoryUsage().heapUsed, 'heapUsed')),
-    new Gauge('process_start_time_seconds', 'When the metrics of this process (the earliest, with several) started, unix seconds.', () => [{ value: startedAt / 1000 }]),
-  ];
+/**
+ * The gauges that describe the data, each a collect() callback into db/ run at scrape time, so they
+ * are right whichever process fetched. A database that cannot be read rejects the registry's
+ * metrics(); the caller then serves the process figures alone.
+ */
+export function databaseGauges(db: Db, now: () => number = Date.now): Registry {
+  const registry = new Registry();
+  new Gauge({
+    name: 'planet_feeds',
+    help: 'Subscribed feeds by status (ok, error, pending, gone, removed).',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    collect() {
+      for (const [status, n] of Object.entries(countFeedsByStatus(db))) this.set({ status }, n);
+    },
+  });
+  new Gauge({
+    name: 'planet_entries_stored',
+    help: 'Entries in the database (expired ones are content-less tombstones).',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const { live, expired } = countEntriesByState(db);
+      this.set({ state: 'live' }, live);
+      this.set({ state: 'expired' }, expired);
+    },
+  });
+  new Gauge({
+    name: 'planet_last_pass_finished_timestamp_seconds',
+    help: 'When the last complete fetch pass finished (any process), unix seconds; 0 if never.',
+    registers: [registry],
+    collect() {
+      const pass = lastFinishedPass(db);
+      this.set(pass ? pass.finishedAt / 1000 : 0);
+    },
+  });
+  new Gauge({
+    name: 'planet_fetch_pass_running',
+    help: 'Whether a live fetch pass (any process) holds the pass lock now (1) or not (0).',
+    registers: [registry],
+    collect() {
+      this.set(isPassRunning(db, now()) ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'planet_database_size_bytes',
+    help: 'Size of the main database file (pages in use and free).',
+    registers: [registry],
+    collect() {
+      this.set(databaseSizeBytes(db));
+    },
+  });
+  return registry;
 }

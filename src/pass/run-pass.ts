@@ -5,7 +5,10 @@ import { hostname } from 'node:os';
 import type { Config } from '../config.js';
 import { userAgent } from '../config.js';
 import { expireEntries } from '../db/entries.js';
+import { isDatabaseFault } from '../db/faults.js';
 import { getFeed, listDueFeeds } from '../db/feeds.js';
+import { acquireLock, PASS_LOCK, releaseLock, touchLock } from '../db/locks.js';
+import { finishPass, startPass } from '../db/passes.js';
 import { syncSearchIndex } from '../db/timeline.js';
 import type { Db } from '../db/open.js';
 import type { Feed, FetchOptions } from '../model.js';
@@ -15,9 +18,7 @@ import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
 import type { Logger } from '../ops/logging.js';
 import { VERSION } from '../version.js';
 
-export const PASS_LOCK = 'fetch-pass';
-/** A lock whose holder has not written a heartbeat for this long is considered abandoned. */
-const LOCK_STALE_MS = 60_000;
+/** How often the pass writes its lock's heartbeat; well inside LOCK_STALE_MS (db/locks.ts). */
 const HEARTBEAT_MS = 10_000;
 /** Maximum redirects followed per fetch (PRODUCT.md: bounded). */
 const MAX_REDIRECTS = 5;
@@ -54,10 +55,16 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
   const lock = acquireLock(db, PASS_LOCK, owner, now());
   if (lock.kind === 'busy') return lock;
 
-  const heartbeat = setInterval(() => touchLock(db, PASS_LOCK, owner, now()), HEARTBEAT_MS);
+  const heartbeat = setInterval(() => {
+    try {
+      touchLock(db, PASS_LOCK, owner, now());
+    } catch {
+      // A busy database delays one heartbeat; the next one catches up long before the lock goes stale.
+    }
+  }, HEARTBEAT_MS);
   heartbeat.unref();
   const startedAt = now();
-  const passId = Number(db.prepare('INSERT INTO fetch_passes (started_at) VALUES (?)').run(startedAt).lastInsertRowid);
+  const passId = startPass(db, startedAt);
   const cpu = startCpuPool();
   try {
     const feeds = options.feedIds
@@ -104,13 +111,15 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
     syncSearchIndex(db, sanitizedHtmlToText);
     const finishedAt = now();
     const count = (o: RefreshOutcome['outcome']) => outcomes.filter((x) => x.outcome === o).length;
-    db.prepare(
-      `UPDATE fetch_passes SET finished_at = ?, feeds_total = ?, feeds_ok = ?, feeds_not_modified = ?, feeds_error = ?,
-         entries_new = ?, entries_updated = ? WHERE id = ?`,
-    ).run(
-      finishedAt, outcomes.length, count('ok'), count('not_modified'), count('error'),
-      outcomes.reduce((n, o) => n + o.entries_new, 0), outcomes.reduce((n, o) => n + o.entries_updated, 0), passId,
-    );
+    finishPass(db, passId, {
+      finishedAt,
+      feedsTotal: outcomes.length,
+      feedsOk: count('ok'),
+      feedsNotModified: count('not_modified'),
+      feedsError: count('error'),
+      entriesNew: outcomes.reduce((n, o) => n + o.entries_new, 0),
+      entriesUpdated: outcomes.reduce((n, o) => n + o.entries_updated, 0),
+    });
     return { kind: 'ran', passId, startedAt, finishedAt, feeds: outcomes, expired, aborted: options.signal?.aborted ?? false };
   } finally {
     await cpu.close();
@@ -168,52 +177,4 @@ async function forEachLimited<R>(
     };
     launch();
   });
-}
-
-type LockResult = { kind: 'acquired' } | { kind: 'busy'; owner: string; since: number };
-
-/**
- * Takes the named lock unless a live holder has it. A holder is dead when its heartbeat is
- * stale, or when it ran on this host and its process no longer exists (kill -9).
- */
-export function acquireLock(db: Db, name: string, owner: string, now: number): LockResult {
-  return db.transaction((): LockResult => {
-    const held = db.prepare<[string], { owner: string; acquired_at: number; heartbeat_at: number }>('SELECT owner, acquired_at, heartbeat_at FROM locks WHERE name = ?').get(name);
-    if (held && held.owner !== owner && now - held.heartbeat_at < LOCK_STALE_MS && isAlive(held.owner)) {
-      return { kind: 'busy', owner: held.owner, since: held.acquired_at };
-    }
-    db.prepare('INSERT OR REPLACE INTO locks (name, owner, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?)').run(name, owner, now, now);
-    return { kind: 'acquired' };
-  }).immediate();
-}
-
-function touchLock(db: Db, name: string, owner: string, now: number): void {
-  try {
-    db.prepare('UPDATE locks SET heartbeat_at = ? WHERE name = ? AND owner = ?').run(now, name, owner);
-  } catch {
-    // A busy database delays one heartbeat; the next one catches up long before the lock goes stale.
-  }
-}
-
-export function releaseLock(db: Db, name: string, owner: string): void {
-  db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
-}
-
-function isAlive(owner: string): boolean {
-  const [host, pid] = owner.split(':');
-  if (host !== hostname()) return true; // another machine: only the heartbeat can tell
-  try {
-    process.kill(Number(pid), 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-const DATABASE_FAULTS = /^SQLITE_(FULL|READONLY|IOERR|CORRUPT|CANTOPEN|NOTADB|PERM)/;
-
-/** better-sqlite3 raises SqliteError with a `code` like SQLITE_FULL or SQLITE_IOERR_WRITE. */
-export function isDatabaseFault(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && DATABASE_FAULTS.test(code);
 }

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
+import { contentVersion } from '../db/entries.js';
 import { getFeed } from '../db/feeds.js';
+import { isPassRunning } from '../db/locks.js';
 import {
   countTimeline,
   feedsById,
@@ -206,9 +208,6 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
     assetStamp,
   };
 
-  // Read on every request, so as a bare value (pluck: no row object).
-  const versionStmt = db.prepare<[], number>('SELECT version FROM content_version WHERE id = 1').pluck();
-  const passRunningStmt = db.prepare<[], number>("SELECT 1 FROM locks WHERE name = 'fetch-pass'").pluck();
   const passRefreshMs = deps.passRefreshMs ?? 2000;
   let snapshot: Snapshot | undefined;
   let snapshotAt = 0;
@@ -216,12 +215,12 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
   let versionReadAt = -Infinity;
   /** Data every page shares, read once per content version (during a pass, at most every passRefreshMs). */
   function current(): Snapshot {
-    const version = versionStmt.get()!;
+    const version = contentVersion(db);
     versionReadAt = performance.now();
     if (snapshot?.version !== version) {
       const at = now();
       // Measured: re-rendering on every request while a 10,000-entry pass ran put p99 of / at 0.7 s.
-      if (snapshot && at - snapshotAt < passRefreshMs && passRunningStmt.get() !== undefined) return snapshot;
+      if (snapshot && at - snapshotAt < passRefreshMs && isPassRunning(db, at)) return snapshot;
       snapshotAt = at;
       snapshot = { version, updatedAt: lastUpdatedAt(db), lastModified: lastModifiedAt(db), feeds: listFeedSummaries(db), tags: listTags(db), entries: new Map(), pageEnds: new Map(), counts: new Map(), sidebars: new Map() };
     }

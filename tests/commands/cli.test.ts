@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import type { CliIo } from '../../src/commands/common.js';
 import { openDb } from '../../src/db/open.js';
-import { acquireLock, PASS_LOCK } from '../../src/pass/run-pass.js';
+import { acquireLock, PASS_LOCK } from '../../src/db/locks.js';
 
 const run = promisify(execFile);
 let server: Server;

@@ -1,14 +1,23 @@
 // /healthz and /metrics through buildServer() and inject(), against a real migrated database file.
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { insertFeed } from '../../src/db/feeds.js';
 import { buildServer } from '../../src/http/app.js';
-import { createMetrics } from '../../src/ops/metrics.js';
+import { createMetrics, sumMetrics } from '../../src/ops/metrics.js';
 import { tempPlanet, type TempPlanet } from '../helpers/temp-planet.js';
 
 let planet: TempPlanet;
 afterEach(() => planet?.cleanup());
 
 const NOW = Date.UTC(2026, 0, 2, 12, 0, 0);
+
+/** The pid of a process on this host that has exited, as a kill -9 leaves a pass lock behind. */
+async function exitedPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid!;
+}
 
 describe('GET /healthz', () => {
   it('is ready with a current schema and reports the age of the last finished pass', async () => {
@@ -36,6 +45,17 @@ describe('GET /healthz', () => {
     lock.run(NOW - 30_000, NOW - 5_000);
     expect((await app.inject('/healthz')).json().pass_running).toEqual({ owner: 'host:1', since: new Date(NOW - 30_000).toISOString() });
     lock.run(NOW - 600_000, NOW - 300_000); // a kill -9 left it behind
+    expect((await app.inject('/healthz')).json().pass_running).toBeNull();
+    await app.close();
+  });
+
+  it('does not show a pass whose process on this host has died, however fresh its heartbeat (kill -9)', async () => {
+    planet = tempPlanet();
+    const lock = planet.db.prepare("INSERT OR REPLACE INTO locks (name, owner, acquired_at, heartbeat_at) VALUES ('fetch-pass', ?, ?, ?)");
+    const app = await buildServer({ db: planet.db, config: planet.config, now: () => NOW });
+    lock.run(`${hostname()}:${process.pid}`, NOW - 30_000, NOW - 5_000);
+    expect((await app.inject('/healthz')).json().pass_running).toEqual({ owner: `${hostname()}:${process.pid}`, since: new Date(NOW - 30_000).toISOString() });
+    lock.run(`${hostname()}:${await exitedPid()}`, NOW - 30_000, NOW - 5_000);
     expect((await app.inject('/healthz')).json().pass_running).toBeNull();
     await app.close();
   });
@@ -91,6 +111,21 @@ describe('GET /metrics', () => {
     await app.close();
   });
 
+  it('reports a running pass by the same rule as /healthz: fresh heartbeat and a live process', async () => {
+    planet = tempPlanet();
+    const lock = planet.db.prepare("INSERT OR REPLACE INTO locks (name, owner, acquired_at, heartbeat_at) VALUES ('fetch-pass', ?, ?, ?)");
+    const app = await buildServer({ db: planet.db, config: planet.config, now: () => NOW });
+    const running = async () => Number(/^planet_fetch_pass_running (\d+)$/m.exec((await app.inject('/metrics')).body)?.[1]);
+    expect(await running()).toBe(0);
+    lock.run(`${hostname()}:${process.pid}`, NOW - 30_000, NOW - 5_000);
+    expect(await running()).toBe(1);
+    lock.run(`${hostname()}:${await exitedPid()}`, NOW - 30_000, NOW - 5_000);
+    expect(await running()).toBe(0);
+    lock.run('elsewhere.example:1', NOW - 600_000, NOW - 300_000);
+    expect(await running()).toBe(0);
+    await app.close();
+  });
+
   it('still answers with the in-memory counters when the database is gone', async () => {
     planet = tempPlanet();
     const app = await buildServer({ db: planet.db, config: planet.config });
@@ -108,7 +143,14 @@ describe('GET /metrics', () => {
     primary.observeFetch({ outcome: 'ok', error_code: null, duration_ms: 50, entries_new: 2, entries_updated: 0 });
     const otherWorker = createMetrics();
     otherWorker.observeRequest('/', 'GET', 200, 0.001);
-    const app = await buildServer({ db: planet.db, config: planet.config, metricsPeers: async () => [primary.snapshot(), otherWorker.snapshot()] });
+    // What cluster.ts gives a worker: the primary sums every process's registry, the asker's too.
+    const own = createMetrics();
+    const app = await buildServer({
+      db: planet.db,
+      config: planet.config,
+      metrics: own,
+      clusterMetrics: async () => sumMetrics([await primary.json(), await otherWorker.json(), await own.json()]),
+    });
     await app.inject('/');
     const text = (await app.inject('/metrics')).body;
     expect(text).toContain('planet_http_requests_total{route="/",method="GET",status="200"} 2\n');
@@ -119,7 +161,7 @@ describe('GET /metrics', () => {
 
   it('is 503, not one process’s counters, when the other processes cannot be asked', async () => {
     planet = tempPlanet();
-    const app = await buildServer({ db: planet.db, config: planet.config, metricsPeers: () => Promise.reject(new Error('metrics: the primary process did not answer')) });
+    const app = await buildServer({ db: planet.db, config: planet.config, clusterMetrics: () => Promise.reject(new Error('metrics: the primary process did not answer')) });
     const res = await app.inject('/metrics');
     expect(res.statusCode).toBe(503);
     expect(res.headers['cache-control']).toBe('no-store');

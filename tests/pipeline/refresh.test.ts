@@ -9,7 +9,8 @@ import { parseConfig, type Config } from '../../src/config.js';
 import { expireEntries } from '../../src/db/entries.js';
 import { getFeed, insertFeed, listDueFeeds } from '../../src/db/feeds.js';
 import { openDb, type Db } from '../../src/db/open.js';
-import { acquireLock, PASS_LOCK, releaseLock, runFetchPass } from '../../src/pass/run-pass.js';
+import { acquireLock, PASS_LOCK, releaseLock } from '../../src/db/locks.js';
+import { runFetchPass } from '../../src/pass/run-pass.js';
 import type { Feed } from '../../src/model.js';
 import { refreshFeed, type RefreshOptions } from '../../src/pipeline/refresh.js';
 
