@@ -5,12 +5,11 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
+import { TAG, TAG_RULE } from './model.js';
 
 const MiB = 1024 * 1024;
 
-const tag = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a tag: lowercase letters, digits, "-" or "_", at most 40 characters');
+const tag = z.string().regex(TAG, `a tag: ${TAG_RULE}`);
 
 const httpUrl = z
   .string()

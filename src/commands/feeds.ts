@@ -2,8 +2,7 @@
 import { userInfo } from 'node:os';
 import { discoverSubscription, editFeed, subscribeFeed, unsubscribeFeed, urlProblem, type Actor, type FeedFields } from '../subscriptions/service.js';
 import { countEntriesByFeed, findFeed, listFeeds } from '../db/feeds.js';
-import { feedDisplayName, feedHealth } from '../model.js';
-import { slugTag } from '../subscriptions/opml-import.js';
+import { feedDisplayName, feedHealth, slugTag } from '../model.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, formatTime, openPlanet, parseCommandArgs, type CliIo } from './common.js';
 
 /** Changes made from the command line are audited like the admin UI's, under the OS user's name. */

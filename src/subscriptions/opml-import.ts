@@ -2,6 +2,7 @@
 // titles and `category` become tags). Pure; storing them is importOpml's job (service.ts).
 import { XMLValidator } from 'fast-xml-parser';
 import { parseOpml } from 'feedsmith';
+import { slugTag } from '../model.js';
 
 export interface OpmlOutline {
   url: string;
@@ -19,13 +20,6 @@ interface RawOutline {
   htmlUrl?: string;
   category?: string;
   outlines?: RawOutline[];
-}
-
-const TAG = /^[a-z0-9][a-z0-9_-]{0,39}$/;
-
-export function slugTag(s: string): string | null {
-  const slug = s.toLowerCase().normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/[\s_]+/g, '-').slice(0, 40);
-  return TAG.test(slug) ? slug : null;
 }
 
 export function readOpml(text: string): OpmlReadResult {
