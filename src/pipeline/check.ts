@@ -5,7 +5,7 @@ import type { FeedFormat, FetchOptions, Redirect } from '../model.js';
 import { decodeBody } from './decode.js';
 import { entryKey } from './dedupe.js';
 import { fetchFeed } from './fetch.js';
-import { parseFeed } from './parse.js';
+import { parseFeed } from './parse/index.js';
 import { sanitizeContent } from './sanitize.js';
 
 export interface CheckedEntry {
