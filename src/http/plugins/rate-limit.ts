@@ -24,7 +24,7 @@ export function sqliteRateLimitStore(db: Db, now: () => number = Date.now): Fast
     constructor(options: FastifyRateLimitOptions) {
       // Fixed windows only: refuse the options that would need a moving one rather than ignore them.
       const { continueExceeding, exponentialBackoff } = options as { continueExceeding?: boolean; exponentialBackoff?: boolean };
-      if (continueExceeding || exponentialBackoff) throw new Error('rate-limit-store: continueExceeding and exponentialBackoff are not supported');
+      if (continueExceeding || exponentialBackoff) throw new Error('rate-limit: continueExceeding and exponentialBackoff are not supported');
     }
 
     incr(key: string, callback: (error: Error | null, result?: RateLimitHit) => void, timeWindow: number): void {
