@@ -1,55 +1,43 @@
 // A local feed host for the benchmarks, run as its own process so its memory and CPU are not
-// counted as the fetcher's. Serves /feed/N (N < FEEDS) in rotating formats with ETag /
-// If-None-Match; POST /generation/G switches every feed to generation G (changed content).
+// counted as the fetcher's: routes over the tests' one feed server (tests/helpers/feed-server.ts).
+// Serves /feed/N (N < FEEDS) in rotating formats with ETag / If-None-Match; POST
+// /generation?to=G switches every feed to generation G (changed content). Prints its port.
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
-import { FORMATS, generateEntries, renderFeed } from './feed-gen.js';
+import { FORMATS, generateEntries, renderFeed } from '../tests/helpers/feed-gen.js';
+import { serveFeed, startFeedServer, type RouteHandler } from '../tests/helpers/feed-server.js';
 
 const FEEDS = Number(process.env.FEEDS ?? 1000);
 const ENTRIES = Number(process.env.ENTRIES ?? 20);
 
 let generation = 0;
-let cache = new Map<number, { body: Buffer; type: string; etag: string }>();
+let cache = new Map<number, RouteHandler>();
 
-function feed(i: number) {
-  let f = cache.get(i);
-  if (!f) {
+/** Feed i of the current generation, rendered once and kept until the generation changes. */
+function feed(i: number): RouteHandler {
+  let handler = cache.get(i);
+  if (!handler) {
     const base = `http://blog${i}.example`;
     const { body, type } = renderFeed(FORMATS[i % FORMATS.length]!, `Blog ${i}`, base, generateEntries(i, ENTRIES, base, generation));
     const bytes = Buffer.from(body);
-    f = { body: bytes, type, etag: `"${createHash('sha1').update(bytes).digest('hex').slice(0, 16)}"` };
-    cache.set(i, f);
+    handler = serveFeed(bytes, { contentType: `${type}; charset=utf-8`, etag: `"${createHash('sha1').update(bytes).digest('hex').slice(0, 16)}"` });
+    cache.set(i, handler);
   }
-  return f;
+  return handler;
 }
 
-const server = createServer((req, res) => {
-  const gen = /^\/generation\/(\d+)$/.exec(req.url ?? '');
-  if (req.method === 'POST' && gen) {
-    generation = Number(gen[1]);
-    cache = new Map();
-    res.end('ok');
+// Hundreds of passes of a thousand requests: keep no record of them.
+const server = await startFeedServer({}, { recordRequests: false });
+for (let i = 0; i < FEEDS; i++) server.route(`/feed/${i}`, (req, res) => feed(i)(req, res));
+server.route('/generation', (req, res) => {
+  const to = new URL(req.url ?? '/', server.origin).searchParams.get('to') ?? '';
+  if (req.method !== 'POST' || !/^\d+$/.test(to)) {
+    res.writeHead(400).end('POST /generation?to=G');
     return;
   }
-  const m = /^\/feed\/(\d+)$/.exec(req.url ?? '');
-  const i = m ? Number(m[1]) : -1;
-  if (i < 0 || i >= FEEDS) {
-    res.statusCode = 404;
-    res.end();
-    return;
-  }
-  const f = feed(i);
-  if (req.headers['if-none-match'] === f.etag) {
-    res.writeHead(304, { etag: f.etag });
-    res.end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': `${f.type}; charset=utf-8`, etag: f.etag, 'content-length': f.body.length });
-  res.end(f.body);
+  generation = Number(to);
+  cache = new Map();
+  res.end('ok');
 });
 
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  if (address && typeof address === 'object') process.stdout.write(`${address.port}\n`);
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+process.stdout.write(`${server.port}\n`);
+process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));

@@ -30,7 +30,7 @@ export async function startFeedHost(feeds: number, entries = 20): Promise<FeedHo
   const base = `http://127.0.0.1:${port}`;
   return {
     url: (i) => `${base}/feed/${i}`,
-    setGeneration: async (g) => void (await request(`${base}/generation/${g}`, { method: 'POST' })).body.dump(),
+    setGeneration: async (g) => void (await request(`${base}/generation?to=${g}`, { method: 'POST' })).body.dump(),
     stop: () => void child.kill('SIGTERM'),
   };
 }

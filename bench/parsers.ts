@@ -6,7 +6,7 @@ import { parseFeed as feedsmithParse } from 'feedsmith';
 import RssParser from 'rss-parser';
 import { parseDate } from '../src/pipeline/dates.js';
 import { decodeBody } from '../src/pipeline/decode.js';
-import { parseFeed } from '../src/pipeline/parse.js';
+import { parseFeed } from '../src/pipeline/parse/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../tests/fixtures/feeds/', import.meta.url));
 const FEED_URL = 'https://feeds.example.net/blog/feed.xml';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sanitizeHtml from 'sanitize-html';
 import { sanitizeContent } from '../src/pipeline/sanitize.js';
-import { entryHtml, rng } from './feed-gen.js';
+import { entryHtml, rng } from '../tests/helpers/feed-gen.js';
 
 type Sanitize = (html: string, base: string) => string;
 

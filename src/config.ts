@@ -7,13 +7,14 @@ import { parse as parseYaml } from 'yaml';
 import leven from 'leven';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
+import { TAG, TAG_RULE } from './model.js';
 
 const MiB = 1024 * 1024;
 
 // The messages of our own checks name what is expected ("must be " + message); `describe` gives the
 // same words to a wrong type or a missing key at that place.
-const TAG = 'a tag (lowercase letters, digits, "-" or "_", at most 40 characters)';
-const tag = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, TAG).describe(TAG);
+const TAG_EXPECTED = `a tag (${TAG_RULE})`;
+const tag = z.string().regex(TAG, TAG_EXPECTED).describe(TAG_EXPECTED);
 
 const HTTP_URL = 'an absolute http or https URL';
 const httpUrl = z.string().refine(isHttpUrl, HTTP_URL).describe(HTTP_URL);

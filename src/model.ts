@@ -206,3 +206,17 @@ export function feedHealth(feed: Feed, latestPostAt: number | null, now: number,
   if (latestPostAt === null || now - latestPostAt > activityThresholdDays * 86_400_000) return 'inactive';
   return 'ok';
 }
+
+// A tag names a group of feeds in URLs (/tag/NAME), the config, forms and OPML categories.
+/** The tag pattern unanchored, for patterns that embed it (the site's /tag/… paths). */
+export const TAG_PATTERN = '[a-z0-9][a-z0-9_-]{0,39}';
+/** A whole string that is a tag. */
+export const TAG = new RegExp(`^${TAG_PATTERN}$`);
+/** What a tag may hold, for error messages. */
+export const TAG_RULE = 'lowercase letters, digits, "-" or "_", at most 40 characters';
+
+/** A category or folder title as a tag ("Open Source" → "open-source"), or null when nothing usable is left. */
+export function slugTag(s: string): string | null {
+  const slug = s.toLowerCase().normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/[\s_]+/g, '-').slice(0, 40);
+  return TAG.test(slug) ? slug : null;
+}

@@ -1,9 +1,8 @@
 // zod schemas for what admins send (API JSON bodies and web forms), and the one way a
 // validation failure is reported: `{ error, field, reason }` naming the first bad field.
 import { z } from 'zod';
+import { TAG, TAG_RULE } from '../model.js';
 import { fieldError, type FieldError } from '../subscriptions/service.js';
-
-const TAG = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -32,7 +31,7 @@ const optionalHttpUrl = z
   .transform((v) => (v ? v : null));
 
 const tagList = z
-  .array(z.string().trim().toLowerCase().regex(TAG, 'tags are lowercase letters, digits, "-" or "_", at most 40 characters'))
+  .array(z.string().trim().toLowerCase().regex(TAG, `tags are ${TAG_RULE}`))
   .max(20, 'at most 20 tags')
   .transform((tags) => [...new Set(tags)]);
 

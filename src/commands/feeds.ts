@@ -2,8 +2,7 @@
 import { userInfo } from 'node:os';
 import { discoverSubscription, editFeed, subscribeFeed, unsubscribeFeed, urlProblem, type Actor, type FeedFields } from '../subscriptions/service.js';
 import { countEntriesByFeed, findFeed, listFeeds } from '../db/feeds.js';
-import { feedDisplayName, feedHealth, type FeedHealth } from '../model.js';
-import { slugTag } from '../subscriptions/opml-import.js';
+import { feedDisplayName, feedHealth, slugTag, type FeedHealth } from '../model.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, formatTime, openPlanet, parseCommandArgs, type CliIo } from './common.js';
 import { renderTable, type Column, type Style } from './table.js';
 

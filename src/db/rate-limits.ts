@@ -1,5 +1,5 @@
 // The rate_limits table: fixed-window hit counters keyed by limiter key, shared by every process
-// on the database (the login limits of src/http/routes/admin.ts count here, see rate-limit-store.ts).
+// on the database (the login limits of src/http/routes/admin/login.ts count here, see src/http/plugins/rate-limit.ts).
 import type { Db } from './open.js';
 import { statement } from './statements.js';
 

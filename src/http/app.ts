@@ -5,7 +5,9 @@ import { logRequest } from '../ops/logging.js';
 import { createMetrics } from '../ops/metrics.js';
 import type { ServerDeps } from './deps.js';
 import { createFastPath, fastPathServerFactory } from './fast-path.js';
-import { adminRoutes } from './routes/admin.js';
+import { errorHandler } from './errors.js';
+import { rateLimits } from './plugins/rate-limit.js';
+import { adminRoutes } from './routes/admin/index.js';
 import { apiRoutes } from './routes/api.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { opsRoutes } from './routes/ops.js';
@@ -42,14 +44,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   // Bugs and database faults: log them, hide the details of a 5xx from the client.
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) {
-      request.log.error({ err }, 'request failed');
-      return reply.status(status).send({ error: 'internal error' });
-    }
-    return reply.status(status).send({ error: err.message });
-  });
+  app.setErrorHandler(
+    errorHandler('request failed', (err, status, _request, reply) => reply.status(status).send({ error: status >= 500 ? 'internal error' : err.message })),
+  );
 
   // Security headers for every response. CSP is set per route instead (the reader pages and
   // /admin need different policies), so helmet's own is off. The reader routes send the same
@@ -61,6 +58,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       if (request.method !== 'GET' && request.method !== 'HEAD') fastPath.afterWrite?.();
     });
   }
+  // Shared plugins, registered once for every area (cookies and form bodies are the admin scope's own).
+  await app.register(rateLimits, { deps });
   await app.register(metricsRoutes, { deps });
   await app.register(opsRoutes, { deps });
   await app.register(readerRoutes, { deps, fastPath });

@@ -8,7 +8,7 @@ import { decodeBody } from './decode.js';
 import { entryKey } from './dedupe.js';
 import { findFeedLinks } from './feed-links.js';
 import { fetchFeed } from './fetch.js';
-import { parseFeed } from './parse.js';
+import { parseFeed } from './parse/index.js';
 import { sanitizeContent } from './sanitize.js';
 
 export interface CheckedEntry {

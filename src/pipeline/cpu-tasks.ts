@@ -2,7 +2,7 @@
 // in a form that runs the same in this thread or in a worker (src/pipeline/cpu-pool.ts).
 import type { NormalizedFeed } from '../model.js';
 import { decodeBody } from './decode.js';
-import { parseFeed } from './parse.js';
+import { parseFeed } from './parse/index.js';
 import { sanitizeContent } from './sanitize.js';
 
 export type ReadResult =

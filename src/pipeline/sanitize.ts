@@ -492,7 +492,11 @@ const TEXT_SKIPPED = new Set([
   'object', 'head', 'title',
 ]);
 
-/** Plain text for titles, author names and search snippets: tags gone, entities decoded, spaces collapsed. */
+/**
+ * Plain text of any HTML, by a full parse: tags gone, entities decoded, spaces collapsed. Stored
+ * entries are sanitizeContent's output and use the cheaper sanitizedHtmlToText below, which the
+ * tests hold to agree with this one on that output.
+ */
 export function htmlToText(html: string): string {
   let text = '';
   let skipping = 0;

@@ -7,7 +7,8 @@ import type { Templates } from './templates.js';
 import { avatarHue, initials } from './avatar.js';
 import { agoPhrase, createDateFormatter, type DateFormatter } from './dates.js';
 import { relativeHref } from './links.js';
-import { highlight, htmlToText, snippet } from './text.js';
+import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
+import { highlight, snippet } from './text.js';
 
 export interface SiteInfo {
   name: string;
@@ -141,7 +142,7 @@ function entryParts(entry: Entry, feed: Feed | undefined, dates: DateFormatter, 
     const split = summary ? null : splitLead(html);
     lead = summary ?? split?.lead ?? html;
     excerpt = lead !== html;
-  } else if (htmlToText(html).length > FOLD_OVER) {
+  } else if (sanitizedHtmlToText(html).length > FOLD_OVER) {
     const split = splitLead(html);
     if (split) {
       lead = split.lead;
@@ -323,7 +324,7 @@ export function renderSearchPage(templates: Templates, site: SiteInfo, input: Se
         face: faceOf(feed, blog),
         iso: new Date(entry.sortAt).toISOString(),
         date: dates.full(entry.sortAt),
-        snippetHtml: snippet(htmlToText(entry.contentHtml ?? entry.summaryHtml ?? ''), input.words),
+        snippetHtml: snippet(sanitizedHtmlToText(entry.contentHtml ?? entry.summaryHtml ?? ''), input.words),
       };
     }),
     pager: {

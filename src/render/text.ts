@@ -1,8 +1,5 @@
-// Pure text helpers for the reader pages: HTML → plain text (search index, snippets, fold
-// decisions), escaping, and search-term highlighting that never trusts the text it marks.
-
-/** Text content of stored (sanitized) HTML: the same text the search index holds. */
-export { sanitizedHtmlToText as htmlToText } from '../pipeline/sanitize.js';
+// Pure text helpers for the reader pages: escaping, search words, snippets, and search-term
+// highlighting that never trusts the text it marks. (Stored HTML → text: sanitizedHtmlToText.)
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

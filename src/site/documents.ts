@@ -24,7 +24,7 @@ import {
   tagExists,
   type Scope,
 } from '../db/timeline.js';
-import type { Feed } from '../model.js';
+import { TAG_PATTERN, type Feed } from '../model.js';
 import { agoPhrase } from '../render/dates.js';
 import {
   AGO_PLACEHOLDER,
@@ -67,7 +67,7 @@ const HTML = 'text/html; charset=utf-8';
 const PAGE_CACHE = 'public, max-age=60, stale-while-revalidate=600';
 const ASSET_CACHE = 'public, max-age=604800';
 
-const TAG = '[a-z0-9][a-z0-9_-]{0,39}';
+const TAG = TAG_PATTERN;
 const FEED_FILES: Record<string, { file: 'atom.xml' | 'rss.xml' | 'feed.json'; type: string }> = {
   'atom.xml': { file: 'atom.xml', type: 'application/atom+xml; charset=utf-8' },
   'rss.xml': { file: 'rss.xml', type: 'application/rss+xml; charset=utf-8' },

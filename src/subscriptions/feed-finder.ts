@@ -3,7 +3,7 @@
 import type { FetchOptions } from '../model.js';
 import { decodeBody } from '../pipeline/decode.js';
 import { fetchFeed } from '../pipeline/fetch.js';
-import { parseFeed } from '../pipeline/parse.js';
+import { parseFeed } from '../pipeline/parse/index.js';
 
 export type DiscoveryResult =
   | { kind: 'ok'; feedUrl: string; title: string | null; candidates: string[] }

@@ -6,37 +6,37 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFeedServer, type FeedServer } from '../helpers/planet-feeds.js';
+import { startPlanetFeeds, type PlanetFeeds } from '../helpers/planet-feeds.js';
 import { serveAddress, startPlanetProcess, writePlanetConfig } from '../helpers/processes.js';
 
 const FEEDS = 30;
 const ITEMS = 8;
-let server: FeedServer;
+let feeds: PlanetFeeds;
 let dir: string;
 
 beforeAll(async () => {
   // 30 feeds, 2 at a time, 200 ms each: a pass of about 3 s to interrupt.
-  server = await startFeedServer({ feeds: FEEDS, itemsPerFeed: ITEMS, delayMs: 200 });
+  feeds = await startPlanetFeeds({ feeds: FEEDS, itemsPerFeed: ITEMS, delayMs: 200 });
   dir = mkdtempSync(path.join(tmpdir(), 'planet-shutdown-'));
 });
 afterAll(async () => {
-  await server?.close();
+  await feeds?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('planet serve shutdown', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('on %s mid-pass: stops between feeds, releases the lock, exits 0', async (signal) => {
     const dbPath = path.join(dir, `${signal}.db`);
-    const config = writePlanetConfig(path.join(dir, `${signal}.yaml`), { dbPath, feedUrls: server.feedUrls, concurrency: 2 });
+    const config = writePlanetConfig(path.join(dir, `${signal}.yaml`), { dbPath, feedUrls: feeds.feedUrls, concurrency: 2 });
     const serve = startPlanetProcess(['serve', '--config', config]);
     try {
       const base = await serveAddress(serve);
       // Let a few feeds through, then signal while others are in flight.
-      const before = server.requests;
+      const before = feeds.server.requestCount;
       await new Promise<void>((resolve) => {
-        server.onRequest = (n) => {
+        feeds.server.onRequest = (n) => {
           if (n - before >= 6) {
-            server.onRequest = undefined;
+            feeds.server.onRequest = undefined;
             resolve();
           }
         };
@@ -73,17 +73,17 @@ describe('planet serve shutdown', () => {
       }
       expect(r.stderr).not.toMatch(/shutdown failed/);
     } finally {
-      server.onRequest = undefined;
+      feeds.server.onRequest = undefined;
       if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
     }
   }, 60_000);
 
   it('on SIGTERM while feeds hang: the fetch timeout bounds the wait, then it exits 0', async () => {
-    const stalled = await startFeedServer({ feeds: 4, itemsPerFeed: 2, delayMs: 120_000 });
+    const stalled = await startPlanetFeeds({ feeds: 4, itemsPerFeed: 2, delayMs: 120_000 });
     const dbPath = path.join(dir, 'stalled.db');
     const config = writePlanetConfig(path.join(dir, 'stalled.yaml'), { dbPath, feedUrls: stalled.feedUrls, concurrency: 2, timeoutSeconds: 2 });
     // Hooked before the server starts: its first pass begins before it prints its address.
-    const inFlight = new Promise<void>((resolve) => (stalled.onRequest = (n) => n >= 2 && resolve()));
+    const inFlight = new Promise<void>((resolve) => (stalled.server.onRequest = (n) => n >= 2 && resolve()));
     const serve = startPlanetProcess(['serve', '--config', config]);
     try {
       await serveAddress(serve);

@@ -1,5 +1,6 @@
-// A real node:http server on 127.0.0.1, port 0, for any test that fetches feeds: routes map a
-// pathname to a handler, and the handler builders below misbehave the ways real servers do.
+// The one feed server of the tests and the bench: a real node:http server on 127.0.0.1, port 0.
+// Routes map a pathname to a handler, and the handler builders below misbehave the ways real
+// servers do. planet-feeds.ts (N advancing feeds) and bench/feed-server.ts are routes over it.
 //
 //   const server = await startFeedServer({
 //     '/feed.xml': serveFeed(xml, { etag: '"v1"', encoding: 'gzip' }),
@@ -7,6 +8,7 @@
 //   });
 //   const result = await fetchFeed(server.url('/old'), noValidators, { ...options, allowPrivateAddresses: true });
 //   server.requests;        // every request received: method, path, headers
+//   server.requestCount;    // how many, recorded or not; server.onRequest = (n) => … sees each one
 //   server.route('/x', h);  // add or replace a route after start (e.g. to redirect to server.url(…))
 //   await server.close();   // in afterAll / afterEach: destroys open sockets, so stalls end too
 //
@@ -31,17 +33,29 @@ export interface FeedServer {
   port: number;
   /** Absolute URL of a path on this server. */
   url(path: string): string;
+  /** Every request received (none when started with `recordRequests: false`). */
   requests: RecordedRequest[];
+  /** Requests received so far, recorded or not. */
+  requestCount: number;
+  /** Called on every request with the count so far, before it is routed (tests time kills by it). */
+  onRequest?: (count: number) => void;
   route(path: string, handler: RouteHandler): void;
   close(): Promise<void>;
 }
 
-export async function startFeedServer(routes: Routes = {}): Promise<FeedServer> {
+export interface FeedServerOptions {
+  /** Keep every request in `requests` (default true). A long bench run turns it off. */
+  recordRequests?: boolean;
+}
+
+export async function startFeedServer(routes: Routes = {}, options: FeedServerOptions = {}): Promise<FeedServer> {
   const table = new Map(Object.entries(routes));
-  const requests: RecordedRequest[] = [];
+  const record = options.recordRequests ?? true;
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
-    requests.push({ method: req.method ?? 'GET', path, headers: req.headers });
+    state.requestCount++;
+    if (record) state.requests.push({ method: req.method ?? 'GET', path, headers: req.headers });
+    state.onRequest?.(state.requestCount);
     const handler = table.get(new URL(path, 'http://test').pathname);
     if (!handler) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
@@ -54,14 +68,12 @@ export async function startFeedServer(routes: Routes = {}): Promise<FeedServer> 
       res.end(String(err));
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
-  return {
-    origin,
-    port,
-    url: (path) => new URL(path, origin).href,
-    requests,
+  const state: FeedServer = {
+    origin: '',
+    port: 0,
+    url: (path) => new URL(path, state.origin).href,
+    requests: [],
+    requestCount: 0,
     route: (path, handler) => void table.set(path, handler),
     close: () =>
       new Promise<void>((resolve) => {
@@ -69,6 +81,10 @@ export async function startFeedServer(routes: Routes = {}): Promise<FeedServer> 
         server.close(() => resolve());
       }),
   };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.port = (server.address() as AddressInfo).port;
+  state.origin = `http://127.0.0.1:${state.port}`;
+  return state;
 }
 
 export type BodyEncoding = 'identity' | 'gzip' | 'deflate' | 'deflate-raw' | 'br';

@@ -1,25 +1,25 @@
-// A local feed host for the operations tests and the bench: N RSS feeds whose content can be
-// advanced (one new item per feed, one edited title) and whose responses can be slowed down.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// N RSS feeds for the operations tests, as routes over the one feed server (feed-server.ts):
+// their content can be advanced (one new item per feed, one edited title) and their responses
+// slowed down. Each answers with an ETag and a 304 to If-None-Match.
+import { renderFeed, type GeneratedEntry } from './feed-gen.js';
+import { startFeedServer, type FeedServer } from './feed-server.js';
 
-export interface FeedServer {
-  port: number;
+export interface PlanetFeeds {
+  /** The server underneath: requestCount, onRequest (tests time their kills by it), origin. */
+  server: FeedServer;
   feedUrls: string[];
   /** Publishes one new item in every feed and edits the title of its first item. */
   advance(): void;
   /** Items ever published across all feeds: what a complete fetch must have stored. */
   totalItems(): number;
-  /** The current title of every item, keyed "feedIndex/guid". */
+  /** The current title of every item, keyed by its guid "f{feed}-i{item}". */
   titles(): Map<string, string>;
-  requests: number;
+  /** Delay before each feed answers, read at every request. */
   delayMs: number;
-  /** Called on every request (tests time their kills by it). */
-  onRequest?: (count: number) => void;
   close(): Promise<void>;
 }
 
-export interface FeedServerOptions {
+export interface PlanetFeedsOptions {
   feeds: number;
   itemsPerFeed: number;
   delayMs?: number;
@@ -27,31 +27,27 @@ export interface FeedServerOptions {
   bodyBytes?: number;
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-
-export async function startFeedServer(options: FeedServerOptions): Promise<FeedServer> {
+export async function startPlanetFeeds(options: PlanetFeedsOptions): Promise<PlanetFeeds> {
   let round = 0;
   const counts = Array.from({ length: options.feeds }, () => options.itemsPerFeed);
   const filler = 'lorem ipsum dolor sit amet '.repeat(Math.ceil((options.bodyBytes ?? 200) / 27));
-  const base = Date.UTC(2026, 0, 1);
+  const start = Date.UTC(2026, 0, 1);
   const title = (feed: number, item: number) => (item === 0 ? `Feed ${feed} item 0 (edit ${round})` : `Feed ${feed} item ${item}`);
 
-  const render = (feed: number) => {
-    const n = counts[feed]!;
-    let items = '';
-    for (let i = n - 1; i >= 0; i--) {
-      items += `<item><guid isPermaLink="false">f${feed}-i${i}</guid><title>${esc(title(feed, i))}</title>` +
-        `<link>http://blog${feed}.test/posts/${i}</link><pubDate>${new Date(base + i * 3_600_000).toUTCString()}</pubDate>` +
-        `<description>${esc(`<p>${filler} ${feed}/${i}/${i === 0 ? round : 0}</p>`)}</description></item>`;
-    }
-    return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Blog ${feed}</title>` +
-      `<link>http://blog${feed}.test/</link><description>fixture</description>${items}</channel></rss>`;
-  };
+  /** Newest first, as feeds list them. */
+  const entries = (feed: number): GeneratedEntry[] =>
+    Array.from({ length: counts[feed]! }, (_, i) => ({
+      id: `f${feed}-i${i}`,
+      link: `http://blog${feed}.test/posts/${i}`,
+      title: title(feed, i),
+      date: new Date(start + i * 3_600_000),
+      html: `<p>${filler} ${feed}/${i}/${i === 0 ? round : 0}</p>`,
+    })).reverse();
 
-  const state: FeedServer = {
-    port: 0,
-    feedUrls: [],
-    requests: 0,
+  const server = await startFeedServer();
+  const feeds: PlanetFeeds = {
+    server,
+    feedUrls: counts.map((_, f) => server.url(`/feed/${f}.xml`)),
     delayMs: options.delayMs ?? 0,
     advance() {
       round++;
@@ -65,33 +61,25 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
       });
       return out;
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => server.close(),
   };
 
-  const server: Server = createServer((req, res) => {
-    state.requests++;
-    state.onRequest?.(state.requests);
-    const m = /^\/feed\/(\d+)\.xml$/.exec(req.url ?? '');
-    const feed = m ? Number(m[1]) : -1;
-    if (feed < 0 || feed >= counts.length) {
-      res.writeHead(404).end();
-      return;
-    }
-    const send = () => {
-      const body = render(feed);
-      const etag = `"${feed}-${round}"`;
-      if (req.headers['if-none-match'] === etag) {
-        res.writeHead(304, { etag }).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag }).end(body);
-    };
-    if (state.delayMs > 0) setTimeout(send, state.delayMs);
-    else send();
-  });
-  server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.port = (server.address() as AddressInfo).port;
-  state.feedUrls = counts.map((_, f) => `http://127.0.0.1:${state.port}/feed/${f}.xml`);
-  return state;
+  counts.forEach((_, feed) =>
+    server.route(`/feed/${feed}.xml`, (req, res) => {
+      const send = () => {
+        const etag = `"${feed}-${round}"`;
+        if (req.headers['if-none-match'] === etag) {
+          res.writeHead(304, { etag }).end();
+          return;
+        }
+        const { body, type } = renderFeed('rss', `Blog ${feed}`, `http://blog${feed}.test`, entries(feed));
+        res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, etag }).end(body);
+      };
+      if (feeds.delayMs <= 0) return send();
+      const timer = setTimeout(send, feeds.delayMs);
+      // A client that gives up (a killed fetch) or close() ends the wait.
+      res.on('close', () => clearTimeout(timer));
+    }),
+  );
+  return feeds;
 }

@@ -2,7 +2,7 @@
 // form, bad input (nothing written), and the config-file vs database precedence.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/admin/passwords.js';
-import { LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_IP } from '../../src/http/routes/admin.js';
+import { LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_IP } from '../../src/http/routes/admin/login.js';
 import { findFeedByUrl, recordFetchFailure } from '../../src/db/feeds.js';
 import { syncConfigFeeds } from '../../src/subscriptions/config-seed.js';
 import { parseConfig } from '../../src/config.js';

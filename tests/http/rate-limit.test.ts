@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig, type Config } from '../../src/config.js';
 import { openDb, type Db } from '../../src/db/open.js';
-import { LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_IP, LOGIN_WINDOW_MS } from '../../src/http/routes/admin.js';
+import { LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_IP, LOGIN_WINDOW_MS } from '../../src/http/routes/admin/login.js';
 import { buildServer } from '../../src/http/app.js';
 import { ADMIN, createAdmin, postLogin } from '../helpers/admin.js';
 

@@ -9,18 +9,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFeedServer, type FeedServer } from '../helpers/planet-feeds.js';
+import { startPlanetFeeds, type PlanetFeeds } from '../helpers/planet-feeds.js';
 import { serveAddress, startPlanetProcess, writePlanetConfig, type Running } from '../helpers/processes.js';
 
 const FEEDS = 3;
 const ITEMS = 4;
 const STARTUP_MS = 40_000;
 
-let feeds: FeedServer;
+let feeds: PlanetFeeds;
 let dir: string;
 
 beforeAll(async () => {
-  feeds = await startFeedServer({ feeds: FEEDS, itemsPerFeed: ITEMS });
+  feeds = await startPlanetFeeds({ feeds: FEEDS, itemsPerFeed: ITEMS });
   dir = mkdtempSync(path.join(tmpdir(), 'planet-workers-'));
 });
 afterAll(async () => {

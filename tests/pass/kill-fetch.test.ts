@@ -5,21 +5,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFeedServer, type FeedServer } from '../helpers/planet-feeds.js';
+import { startPlanetFeeds, type PlanetFeeds } from '../helpers/planet-feeds.js';
 import { startPlanetProcess, writePlanetConfig } from '../helpers/processes.js';
 
 const ROUNDS = Number(process.env.OPS_KILL_ROUNDS ?? 30);
 const FEEDS = 16;
 
-let server: FeedServer;
+let feeds: PlanetFeeds;
 let dir: string;
 
 beforeAll(async () => {
-  server = await startFeedServer({ feeds: FEEDS, itemsPerFeed: 15, delayMs: 5, bodyBytes: 800 });
+  feeds = await startPlanetFeeds({ feeds: FEEDS, itemsPerFeed: 15, delayMs: 5, bodyBytes: 800 });
   dir = mkdtempSync(path.join(tmpdir(), 'planet-kill-'));
 });
 afterAll(async () => {
-  await server?.close();
+  await feeds?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -44,24 +44,24 @@ function inspect(dbPath: string) {
 describe('kill -9 during planet fetch', () => {
   it(`leaves a consistent database after ${ROUNDS} kills at random points, and the next pass completes`, async () => {
     const dbPath = path.join(dir, 'planet.db');
-    const config = writePlanetConfig(path.join(dir, 'planet.yaml'), { dbPath, feedUrls: server.feedUrls, concurrency: 4 });
+    const config = writePlanetConfig(path.join(dir, 'planet.yaml'), { dbPath, feedUrls: feeds.feedUrls, concurrency: 4 });
     let killed = 0;
     let completed = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      server.advance(); // new items and an edited one in every feed: each pass has writes to interrupt
+      feeds.advance(); // new items and an edited one in every feed: each pass has writes to interrupt
       const p = startPlanetProcess(['fetch', '--config', config]);
       // Kill after a random number of feed requests plus a random few milliseconds, so kills land
       // while fetching, parsing, and inside or between the per-feed store transactions.
       const killAt = 1 + Math.floor(Math.random() * FEEDS);
-      const before = server.requests;
-      server.onRequest = (n) => {
+      const before = feeds.server.requestCount;
+      feeds.server.onRequest = (n) => {
         if (n - before >= killAt) {
-          server.onRequest = undefined;
+          feeds.server.onRequest = undefined;
           setTimeout(() => p.child.kill('SIGKILL'), Math.random() * 40);
         }
       };
       const r = await p.done;
-      server.onRequest = undefined;
+      feeds.server.onRequest = undefined;
       if (r.signal === 'SIGKILL') killed++;
       else {
         // The pass may finish before the kill lands; then it must have succeeded, never "busy".
@@ -86,13 +86,13 @@ describe('kill -9 during planet fetch', () => {
     try {
       expect(state.integrity).toBe('ok');
       expect(state.duplicated).toBe(0);
-      expect(state.entries).toBe(server.totalItems());
+      expect(state.entries).toBe(feeds.totalItems());
       // Edited items were updated in place, never half-written: every title is the current one.
-      expect(state.titles).toEqual(server.titles());
+      expect(state.titles).toEqual(feeds.titles());
     } finally {
       state.close();
     }
     expect(killed).toBeGreaterThan(ROUNDS / 2);
-    console.log(`kill -9: ${killed} killed mid-pass, ${completed} finished first, ${server.totalItems()} entries`);
+    console.log(`kill -9: ${killed} killed mid-pass, ${completed} finished first, ${feeds.totalItems()} entries`);
   }, 180_000);
 });

@@ -5,30 +5,30 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFeedServer, type FeedServer } from '../helpers/planet-feeds.js';
+import { startPlanetFeeds, type PlanetFeeds } from '../helpers/planet-feeds.js';
 import { runPlanet, serveAddress, startPlanetProcess, writePlanetConfig, type Running } from '../helpers/processes.js';
 
-let server: FeedServer;
+let feeds: PlanetFeeds;
 let dir: string;
 let n = 0;
 const serves: Running[] = [];
 
 beforeAll(async () => {
   // Slow feeds (concurrency 2 × 250 ms × 12 feeds ≈ 1.5 s a pass) so the passes surely overlap.
-  server = await startFeedServer({ feeds: 12, itemsPerFeed: 5, delayMs: 250 });
+  feeds = await startPlanetFeeds({ feeds: 12, itemsPerFeed: 5, delayMs: 250 });
   dir = mkdtempSync(path.join(tmpdir(), 'planet-one-pass-'));
 });
 afterEach(async () => {
   for (const s of serves.splice(0)) if (s.child.exitCode === null) s.child.kill('SIGKILL');
 });
 afterAll(async () => {
-  await server?.close();
+  await feeds?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 function freshConfig(schedule?: string) {
   const dbPath = path.join(dir, `planet-${++n}.db`);
-  return { dbPath, config: writePlanetConfig(path.join(dir, `planet-${n}.yaml`), { dbPath, feedUrls: server.feedUrls, concurrency: 2, schedule }) };
+  return { dbPath, config: writePlanetConfig(path.join(dir, `planet-${n}.yaml`), { dbPath, feedUrls: feeds.feedUrls, concurrency: 2, schedule }) };
 }
 
 function passes(dbPath: string) {

@@ -5,20 +5,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFeedServer, type FeedServer } from '../helpers/planet-feeds.js';
+import { startPlanetFeeds, type PlanetFeeds } from '../helpers/planet-feeds.js';
 import { runPlanet, serveAddress, startPlanetProcess, writePlanetConfig, type Running } from '../helpers/processes.js';
 
 const FEEDS = 60;
 const ITEMS = 50; // 3,000 entries a pass
 
-let server: FeedServer;
+let feeds: PlanetFeeds;
 let dir: string;
 beforeAll(async () => {
-  server = await startFeedServer({ feeds: FEEDS, itemsPerFeed: ITEMS, bodyBytes: 1500 });
+  feeds = await startPlanetFeeds({ feeds: FEEDS, itemsPerFeed: ITEMS, bodyBytes: 1500 });
   dir = mkdtempSync(path.join(tmpdir(), 'planet-read-'));
 });
 afterAll(async () => {
-  await server?.close();
+  await feeds?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -50,7 +50,7 @@ describe('reading during a big fetch pass', () => {
     ["planet serve's own scheduler", true],
   ] as const)('every request is answered 200 while %s writes 3,000 entries', async (_name, inProcess) => {
     const dbPath = path.join(dir, `${inProcess ? 'in' : 'out'}.db`);
-    const config = writePlanetConfig(path.join(dir, `${inProcess ? 'in' : 'out'}.yaml`), { dbPath, feedUrls: server.feedUrls, concurrency: 8 });
+    const config = writePlanetConfig(path.join(dir, `${inProcess ? 'in' : 'out'}.yaml`), { dbPath, feedUrls: feeds.feedUrls, concurrency: 8 });
     let serve: Running | undefined;
     try {
       serve = startPlanetProcess(['serve', ...(inProcess ? [] : ['--no-fetch']), '--config', config]);

@@ -7,21 +7,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFeedServer, type FeedServer } from '../helpers/planet-feeds.js';
+import { startPlanetFeeds, type PlanetFeeds } from '../helpers/planet-feeds.js';
 import { runPlanet, serveAddress, startPlanetProcess, writePlanetConfig, type Running } from '../helpers/processes.js';
 
 const isRoot = process.getuid?.() === 0;
 const NOBODY = { uid: 65534, gid: 65534 };
 
-let server: FeedServer;
+let feeds: PlanetFeeds;
 let dir: string;
 beforeAll(async () => {
-  server = await startFeedServer({ feeds: 20, itemsPerFeed: 40, bodyBytes: 2000 });
+  feeds = await startPlanetFeeds({ feeds: 20, itemsPerFeed: 40, bodyBytes: 2000 });
   dir = mkdtempSync(path.join(tmpdir(), 'planet-storage-'));
   chmodSync(dir, 0o755); // the unprivileged user must reach its files
 });
 afterAll(async () => {
-  await server?.close();
+  await feeds?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -55,7 +55,7 @@ describe.skipIf(!isRoot)('full disk', () => {
   it('fetch stops at "database or disk is full" with exit 1, stores only whole feeds, and the server keeps serving', async (ctx) => {
     if (!mounted) ctx.skip();
     const dbPath = path.join(mnt, 'planet.db');
-    const config = writePlanetConfig(path.join(dir, 'full.yaml'), { dbPath, feedUrls: server.feedUrls });
+    const config = writePlanetConfig(path.join(dir, 'full.yaml'), { dbPath, feedUrls: feeds.feedUrls });
     let serve: Running | undefined;
     try {
       serve = startPlanetProcess(['serve', '--no-fetch', '--config', config]);
@@ -95,14 +95,14 @@ describe.skipIf(!isRoot)('read-only database file', () => {
     const data = path.join(dir, 'ro');
     mkdirSync(data);
     const dbPath = path.join(data, 'planet.db');
-    const config = writePlanetConfig(path.join(dir, 'ro.yaml'), { dbPath, feedUrls: server.feedUrls.slice(0, 3) });
+    const config = writePlanetConfig(path.join(dir, 'ro.yaml'), { dbPath, feedUrls: feeds.feedUrls.slice(0, 3) });
     expect((await runPlanet(['fetch', '--config', config])).code).toBe(0);
     // Root ignores file modes, so the planet runs as an unprivileged user from here on.
     chownSync(data, NOBODY.uid, NOBODY.gid);
     chownSync(dbPath, NOBODY.uid, NOBODY.gid);
     chmodSync(dbPath, 0o444);
     const countBefore = entryCount(dbPath);
-    server.advance();
+    feeds.advance();
 
     const r = await runPlanet(['fetch', '--config', config], {}, NOBODY);
     expect(r.code).toBe(1);

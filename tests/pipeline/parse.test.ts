@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { NormalizedEntry, NormalizedFeed, ParseResult } from '../../src/model.js';
 import { decodeBody } from '../../src/pipeline/decode.js';
-import { parseFeed } from '../../src/pipeline/parse.js';
+import { parseFeed } from '../../src/pipeline/parse/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/feeds/', import.meta.url));
 const FEED_URL = 'https://feeds.example.net/blog/feed.xml';

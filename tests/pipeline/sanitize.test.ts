@@ -3,7 +3,7 @@
 import { parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
 import { htmlToText, IFRAME_ORIGINS, MAX_CONTENT_LENGTH, sanitizeContent } from '../../src/pipeline/sanitize.js';
-import { rng } from '../../bench/feed-gen.js';
+import { rng } from '../helpers/feed-gen.js';
 
 const BASE = 'https://blog.example/2024/post.html';
 

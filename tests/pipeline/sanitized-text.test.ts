@@ -1,7 +1,7 @@
 // sanitizedHtmlToText is a regex shortcut that is only valid on sanitizeContent's output:
 // it must agree with the parsing htmlToText there, for ordinary and hostile input alike.
 import { describe, expect, it } from 'vitest';
-import { entryHtml, rng } from '../../bench/feed-gen.js';
+import { entryHtml, rng } from '../helpers/feed-gen.js';
 import { htmlToText, sanitizeContent, sanitizedHtmlToText } from '../../src/pipeline/sanitize.js';
 
 const hostile = [

@@ -4,7 +4,7 @@ import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/app.js';
-import { parseFeed } from '../../src/pipeline/parse.js';
+import { parseFeed } from '../../src/pipeline/parse/index.js';
 import { isAbsoluteIri, itemId, uuidFromName } from '../../src/syndicate/ids.js';
 import { renderAtom, renderJsonFeed, renderRss, type ChannelInfo } from '../../src/syndicate/feeds.js';
 import type { Entry, Feed } from '../../src/model.js';

@@ -19,12 +19,14 @@ import {
   type FeedWithHealth,
 } from '../../subscriptions/service.js';
 import { sha256Hex } from '../../admin/passwords.js';
-import { apiAddBody, apiPatchBody, firstIssue, idParam } from '../../admin/schemas.js';
+import { apiAddBody, apiPatchBody, firstIssue } from '../../admin/schemas.js';
 import { findAdminByTokenHash } from '../../db/admins.js';
 import { listAudit } from '../../db/audit.js';
 import { getFeed } from '../../db/feeds.js';
 import { feedDisplayName, feedHomeLink } from '../../model.js';
 import type { ServerDeps } from '../deps.js';
+import { errorHandler } from '../errors.js';
+import { liveFeedParam } from '../feed-param.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -90,26 +92,23 @@ export async function apiRoutes(app: FastifyInstance, { deps }: { deps: ServerDe
     reply.header('cache-control', 'no-store');
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) {
-      request.log.error({ err }, 'api request failed');
-      return reply.status(500).send({ error: 'internal error', field: null, reason: 'see the server log' });
-    }
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 413, fieldError('body', `larger than the ${MAX_OPML_BYTES / 1024} KiB allowed`, 'too large'));
-    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(reply, 415, fieldError('content-type', err.message, 'unsupported media type'));
-    if (status === 400 && /JSON/i.test(err.message)) return send(reply, 400, fieldError('body', err.message, 'invalid JSON'));
-    return send(reply, status, fieldError('request', err.message, status === 429 ? 'too many requests' : 'bad request'));
-  });
+  app.setErrorHandler(
+    errorHandler('api request failed', (err, status, _request, reply) => {
+      if (status >= 500) return reply.status(500).send({ error: 'internal error', field: null, reason: 'see the server log' });
+      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 413, fieldError('body', `larger than the ${MAX_OPML_BYTES / 1024} KiB allowed`, 'too large'));
+      if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(reply, 415, fieldError('content-type', err.message, 'unsupported media type'));
+      if (status === 400 && /JSON/i.test(err.message)) return send(reply, 400, fieldError('body', err.message, 'invalid JSON'));
+      return send(reply, status, fieldError('request', err.message, status === 429 ? 'too many requests' : 'bad request'));
+    }),
+  );
   app.setNotFoundHandler((request, reply) => send(reply, 404, fieldError('path', `no API route ${request.method} ${request.url.split('?')[0]}`, 'not found')));
 
   const actor = (request: FastifyRequest) => request.apiActor!;
   const notFound = (reply: FastifyReply, id: string) => send(reply, 404, fieldError('id', `no feed with id ${JSON.stringify(id)}`, 'not found'));
   /** The numeric id of a live subscription, or undefined after answering 404. */
   const feedId = (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): number | undefined => {
-    const parsed = idParam.safeParse(request.params.id);
-    const feed = parsed.success ? getFeed(db, parsed.data) : undefined;
-    if (!feed || feed.status === 'removed') {
+    const feed = liveFeedParam(db, request.params.id);
+    if (!feed) {
       void notFound(reply, request.params.id);
       return undefined;
     }

@@ -1,5 +1,6 @@
-// Deterministic synthetic feeds for the benchmarks: RSS 2.0, Atom 1.0 and JSON Feed in turn,
-// each entry a realistic 1–5 KB HTML body (paragraphs, links, an image, code, a list).
+// Deterministic synthetic feeds for the tests and the benchmarks: RSS 2.0, Atom 1.0 and JSON
+// Feed in turn, each entry a realistic 1–5 KB HTML body (paragraphs, links, an image, code, a list).
+// Here, not in bench/, so tests never import the bench; the bench imports this.
 
 /** Small seeded PRNG (mulberry32) so every run serves the same bytes. */
 export function rng(seed: number): () => number {
@@ -38,7 +39,7 @@ export interface GeneratedEntry {
   id: string;
   link: string;
   title: string;
-  author: string;
+  author?: string;
   date: Date;
   html: string;
 }
@@ -65,13 +66,16 @@ export function generateEntries(feedIndex: number, count: number, base: string, 
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+const isUrl = (id: string) => /^https?:\/\//.test(id);
+
+/** A feed document of `entries` in `format`; an RSS guid that is not a URL says isPermaLink="false". */
 export function renderFeed(format: 'rss' | 'atom' | 'json', title: string, base: string, entries: GeneratedEntry[]): { body: string; type: string } {
   if (format === 'json') {
     return {
       type: 'application/feed+json',
       body: JSON.stringify({
         version: 'https://jsonfeed.org/version/1.1', title, home_page_url: `${base}/`,
-        items: entries.map((e) => ({ id: e.id, url: e.link, title: e.title, content_html: e.html, date_published: e.date.toISOString(), authors: [{ name: e.author }] })),
+        items: entries.map((e) => ({ id: e.id, url: e.link, title: e.title, content_html: e.html, date_published: e.date.toISOString(), ...(e.author !== undefined && { authors: [{ name: e.author }] }) })),
       }),
     };
   }
@@ -79,14 +83,14 @@ export function renderFeed(format: 'rss' | 'atom' | 'json', title: string, base:
     return {
       type: 'application/atom+xml',
       body: `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>${esc(title)}</title><link href="${base}/"/><id>${base}/</id><updated>${entries[0]?.date.toISOString()}</updated>\n${entries
-        .map((e) => `<entry><id>${e.id}</id><title>${esc(e.title)}</title><link href="${e.link}"/><author><name>${esc(e.author)}</name></author><published>${e.date.toISOString()}</published><updated>${e.date.toISOString()}</updated><content type="html">${esc(e.html)}</content></entry>`)
+        .map((e) => `<entry><id>${e.id}</id><title>${esc(e.title)}</title><link href="${e.link}"/>${e.author !== undefined ? `<author><name>${esc(e.author)}</name></author>` : ''}<published>${e.date.toISOString()}</published><updated>${e.date.toISOString()}</updated><content type="html">${esc(e.html)}</content></entry>`)
         .join('\n')}</feed>`,
     };
   }
   return {
     type: 'application/rss+xml',
     body: `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>${esc(title)}</title><link>${base}/</link><description>bench</description>\n${entries
-      .map((e) => `<item><guid>${e.id}</guid><title>${esc(e.title)}</title><link>${e.link}</link><dc:creator>${esc(e.author)}</dc:creator><pubDate>${e.date.toUTCString()}</pubDate><description><![CDATA[${e.html}]]></description></item>`)
+      .map((e) => `<item><guid${isUrl(e.id) ? '' : ' isPermaLink="false"'}>${e.id}</guid><title>${esc(e.title)}</title><link>${e.link}</link>${e.author !== undefined ? `<dc:creator>${esc(e.author)}</dc:creator>` : ''}<pubDate>${e.date.toUTCString()}</pubDate><description><![CDATA[${e.html}]]></description></item>`)
       .join('\n')}</channel></rss>`,
   };
 }

@@ -1,8 +1,19 @@
-// A store for @fastify/rate-limit that counts in SQLite (src/db/rate-limits.ts) instead of process
-// memory, so a limit holds across every server process on the database and across restarts.
-import type { FastifyRateLimitOptions, FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
-import type { Db } from '../db/open.js';
-import { countRateLimitHit, type RateLimitHit } from '../db/rate-limits.js';
+// Rate limits (@fastify/rate-limit), registered once for the whole app, counted in SQLite
+// (src/db/rate-limits.ts) instead of process memory: a limit holds across every server process
+// on the database and across restarts. No route is limited unless it asks (global: false);
+// every app.createRateLimit() limiter, wherever it is made, counts in this store.
+import rateLimit, { type FastifyRateLimitOptions, type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import fp from 'fastify-plugin';
+import type { Db } from '../../db/open.js';
+import { countRateLimitHit, type RateLimitHit } from '../../db/rate-limits.js';
+import type { ServerDeps } from '../deps.js';
+
+export const rateLimits = fp<{ deps: ServerDeps }>(
+  async (app, { deps }) => {
+    await app.register(rateLimit, { global: false, store: sqliteRateLimitStore(deps.db, deps.now ?? Date.now) });
+  },
+  { name: 'planet-rate-limits' },
+);
 
 /**
  * The plugin takes a class and constructs it itself (with its options), so the database and the
@@ -13,7 +24,7 @@ export function sqliteRateLimitStore(db: Db, now: () => number = Date.now): Fast
     constructor(options: FastifyRateLimitOptions) {
       // Fixed windows only: refuse the options that would need a moving one rather than ignore them.
       const { continueExceeding, exponentialBackoff } = options as { continueExceeding?: boolean; exponentialBackoff?: boolean };
-      if (continueExceeding || exponentialBackoff) throw new Error('rate-limit-store: continueExceeding and exponentialBackoff are not supported');
+      if (continueExceeding || exponentialBackoff) throw new Error('rate-limit: continueExceeding and exponentialBackoff are not supported');
     }
 
     incr(key: string, callback: (error: Error | null, result?: RateLimitHit) => void, timeWindow: number): void {

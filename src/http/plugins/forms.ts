@@ -1,0 +1,38 @@
+// HTML form bodies, URL-encoded (@fastify/formbody) or multipart (@fastify/multipart, the OPML
+// upload), with their size limits. Only the admin UI takes forms: the JSON API, registered
+// outside its scope, keeps answering 415 to a form body.
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import fp from 'fastify-plugin';
+import { MAX_OPML_BYTES } from '../../subscriptions/service.js';
+
+/** A text field (and a whole URL-encoded form) holds at most this much. */
+const MAX_FIELD_BYTES = 64 * 1024;
+
+export const forms = fp(
+  async (app) => {
+    await app.register(formbody, { bodyLimit: MAX_FIELD_BYTES });
+    // Fields and the one file are collected into request.body, read there like a URL-encoded form.
+    await app.register(multipart, { attachFieldsToBody: true, limits: { fileSize: MAX_OPML_BYTES, files: 1, fields: 10, fieldSize: MAX_FIELD_BYTES } });
+  },
+  { name: 'planet-forms' },
+);
+
+/** A form field as a string, whether it came URL-encoded or as a multipart field. */
+export function formValue(body: unknown, name: string): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const v = (body as Record<string, unknown>)[name];
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && 'value' in v && typeof (v as { value: unknown }).value === 'string') return (v as { value: string }).value;
+  return undefined;
+}
+
+/** The named fields that were sent, as strings. */
+export function formObject(body: unknown, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = formValue(body, n);
+    if (v !== undefined) out[n] = v;
+  }
+  return out;
+}

@@ -1,0 +1,210 @@
+// The subscriptions in the admin UI: the list with health (sorted, filtered), adding one (URL →
+// discovery → preview → confirm), one feed's page (edit, remove, refresh now, re-enable) and
+// hiding or showing one entry.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { firstIssue as firstSchemaIssue, formFeedFields, idParam } from '../../../admin/schemas.js';
+import { listAudit } from '../../../db/audit.js';
+import { listFeedEntries } from '../../../db/entries.js';
+import { getFeed } from '../../../db/feeds.js';
+import { feedDisplayName, type FeedHealth } from '../../../model.js';
+import {
+  discoverSubscription,
+  editFeed,
+  feedWithHealth,
+  listFeedsWithHealth,
+  previewFeed,
+  reenableFeed,
+  refreshNow,
+  setEntryVisibility,
+  subscribeFeed,
+  unsubscribeFeed,
+  type FeedWithHealth,
+  type FieldError,
+} from '../../../subscriptions/service.js';
+import type { ServerDeps } from '../../deps.js';
+import { liveFeedParam } from '../../feed-param.js';
+import { formObject, formValue } from '../../plugins/forms.js';
+import { adminActor as actor } from './session.js';
+import { NOTICES, type AdminView } from './view.js';
+
+const SORTS = ['health', 'name', 'last_success', 'errors', 'next_fetch', 'entries', 'latest'] as const;
+type Sort = (typeof SORTS)[number];
+const FILTERS = ['all', 'broken', 'erroring', 'gone', 'inactive', 'new', 'ok'] as const;
+type Filter = (typeof FILTERS)[number];
+/** Worst first: the broken feeds are what an admin comes to see. */
+const SEVERITY: Record<FeedHealth, number> = { gone: 0, erroring: 1, new: 2, inactive: 3, ok: 4 };
+/** The feed fields a form edits. */
+const FEED_FIELDS = ['name', 'face', 'link', 'tags', 'excerpt'];
+
+const listQuery = z.object({
+  sort: z.enum(SORTS).catch('health'),
+  dir: z.enum(['asc', 'desc']).catch('asc'),
+  show: z.enum(FILTERS).catch('all'),
+  notice: z.string().optional(),
+});
+
+function sortFeeds(rows: FeedWithHealth[], sort: Sort, dir: 'asc' | 'desc'): FeedWithHealth[] {
+  const name = (r: FeedWithHealth) => feedDisplayName(r.feed).toLowerCase();
+  // Missing values (never fetched, no entries) sort last in either direction.
+  const num = (v: number | null) => v ?? (dir === 'asc' ? Infinity : -Infinity);
+  const key: Record<Sort, (r: FeedWithHealth) => number | string> = {
+    health: (r) => SEVERITY[r.health] * 1e6 - r.feed.errorCount,
+    name,
+    last_success: (r) => num(r.feed.lastSuccessAt),
+    errors: (r) => r.feed.errorCount,
+    next_fetch: (r) => num(r.feed.nextFetchAt),
+    entries: (r) => r.entryCount,
+    latest: (r) => num(r.latestEntryAt),
+  };
+  const k = key[sort];
+  const sign = dir === 'asc' ? 1 : -1;
+  return [...rows].sort((a, b) => {
+    const x = k(a);
+    const y = k(b);
+    const c = x < y ? -1 : x > y ? 1 : 0;
+    return c !== 0 ? c * sign : name(a).localeCompare(name(b));
+  });
+}
+
+function matchesFilter(health: FeedHealth, show: Filter): boolean {
+  if (show === 'all') return true;
+  if (show === 'broken') return health === 'erroring' || health === 'gone';
+  return health === show;
+}
+
+/** A form has one tags field: "tags.2" (the third tag) is reported against it. */
+function firstIssue(error: z.ZodError): FieldError {
+  const issue = firstSchemaIssue(error);
+  const [field, index] = issue.field.split('.');
+  return index === undefined ? issue : { ...issue, field: field!, reason: `tag ${Number(index) + 1}: ${issue.reason}` };
+}
+
+export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView }> = async (app, { deps, view }) => {
+  const { db, config } = deps;
+  const now = deps.now ?? Date.now;
+  const { render, message } = view;
+
+  // ---- feed list ------------------------------------------------------------------------
+
+  app.get('/', async (request, reply) => {
+    const q = listQuery.parse(request.query ?? {});
+    const all = listFeedsWithHealth(db, config, now());
+    const counts = Object.fromEntries((['ok', 'erroring', 'gone', 'inactive', 'new'] as FeedHealth[]).map((h) => [h, all.filter((r) => r.health === h).length]));
+    const rows = sortFeeds(all.filter((r) => matchesFilter(r.health, q.show)), q.sort, q.dir);
+    return render(reply, request, 'feeds', { rows, total: all.length, counts, sort: q.sort, dir: q.dir, show: q.show, notice: q.notice ? NOTICES[q.notice] ?? null : null });
+  });
+
+  // ---- add: URL → discovery → preview → confirm -----------------------------------------
+
+  app.get('/feeds/new', async (request, reply) => render(reply, request, 'add', { url: '', error: null, preview: null }));
+
+  app.post('/feeds/preview', async (request, reply) => {
+    const url = (formValue(request.body, 'url') ?? '').trim();
+    if (!url) return render(reply, request, 'add', { url, error: { field: 'url', reason: 'required' }, preview: null }, 400);
+    const found = await discoverSubscription(db, config, url);
+    if (found.kind === 'duplicate') return render(reply, request, 'add', { url, error: found.error, existing: found.existing, preview: null }, 409);
+    if (found.kind === 'invalid') return render(reply, request, 'add', { url, error: found, preview: null }, 400);
+    const report = await previewFeed(config, found.feedUrl);
+    return render(reply, request, 'add', {
+      url,
+      error: null,
+      preview: { feedUrl: found.feedUrl, candidates: found.candidates, report, fields: { name: '', face: '', link: '', tags: '', excerpt: false } },
+    });
+  });
+
+  app.post('/feeds', async (request, reply) => {
+    const feedUrl = (formValue(request.body, 'feed_url') ?? '').trim();
+    const raw = formObject(request.body, FEED_FIELDS);
+    const parsed = formFeedFields.safeParse(raw);
+    const again = (error: FieldError, status: number) =>
+      render(reply, request, 'add', {
+        url: formValue(request.body, 'url') ?? feedUrl,
+        error,
+        preview: { feedUrl, candidates: [feedUrl], report: null, fields: { ...raw, excerpt: raw.excerpt === 'on' } },
+      }, status);
+    if (!parsed.success) return again(firstIssue(parsed.error), 400);
+    const added = subscribeFeed(db, config, actor(request), feedUrl, parsed.data, 'feed_url');
+    if ('kind' in added) return again(added, added.error === 'duplicate subscription' ? 409 : 400);
+    return reply.redirect(`/admin/feeds/${added.id}?notice=added`, 303);
+  });
+
+  // ---- one feed: details, edit, actions, entries ----------------------------------------
+
+  const feedPage = (request: FastifyRequest, reply: FastifyReply, id: number, extra: Record<string, unknown>, status = 200) => {
+    const feed = getFeed(db, id)!;
+    const row = feedWithHealth(db, config, feed, now());
+    return render(reply, request, 'feed', {
+      row,
+      fields: { name: feed.name ?? '', face: feed.face ?? '', link: feed.link ?? '', tags: feed.tags.join(' '), excerpt: feed.excerpt },
+      entries: listFeedEntries(db, id).slice(0, 100),
+      audit: listAudit(db, { limit: 20, feedId: id }),
+      error: null,
+      ...extra,
+    }, status);
+  };
+  const noFeed = (request: FastifyRequest, reply: FastifyReply) => message(reply, request, 404, 'No such feed', 'That subscription does not exist (any more).');
+
+  app.get<{ Params: { id: string }; Querystring: { notice?: string; refreshed?: string; new?: string; updated?: string } }>('/feeds/:id', async (request, reply) => {
+    const feed = liveFeedParam(db, request.params.id);
+    if (!feed) return noFeed(request, reply);
+    const q = request.query;
+    const count = (v: string | undefined) => Math.max(0, Number.parseInt(v ?? '0', 10) || 0);
+    const refreshed: Record<string, string> = {
+      ok: `Refreshed: ${count(q.new)} new, ${count(q.updated)} updated entries.`,
+      not_modified: 'Refreshed: not modified since the last fetch.',
+      error: `Refresh failed: ${feed.errorMessage ?? 'see the last error below'}`,
+    };
+    const notice = (q.refreshed ? refreshed[q.refreshed] : undefined) ?? (q.notice ? NOTICES[q.notice] : undefined) ?? null;
+    return feedPage(request, reply, feed.id, { notice });
+  });
+
+  app.post<{ Params: { id: string } }>('/feeds/:id', async (request, reply) => {
+    const feed = liveFeedParam(db, request.params.id);
+    if (!feed) return noFeed(request, reply);
+    const raw = formObject(request.body, FEED_FIELDS);
+    const parsed = formFeedFields.safeParse(raw);
+    if (!parsed.success) return feedPage(request, reply, feed.id, { error: firstIssue(parsed.error), fields: { ...raw, excerpt: raw.excerpt === 'on' } }, 400);
+    editFeed(db, actor(request), feed.id, parsed.data);
+    return reply.redirect(`/admin/feeds/${feed.id}?notice=saved`, 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/feeds/:id/remove', async (request, reply) => {
+    const feed = liveFeedParam(db, request.params.id);
+    if (!feed) return noFeed(request, reply);
+    const mode = formValue(request.body, 'entries');
+    if (mode !== 'keep' && mode !== 'purge') {
+      return feedPage(request, reply, feed.id, { error: { field: 'entries', reason: 'choose whether to keep or delete its entries' } }, 400);
+    }
+    unsubscribeFeed(db, actor(request), feed.id, mode === 'purge');
+    return reply.redirect(`/admin?notice=${mode === 'purge' ? 'purged' : 'removed'}`, 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/feeds/:id/refresh', async (request, reply) => {
+    const feed = liveFeedParam(db, request.params.id);
+    if (!feed) return noFeed(request, reply);
+    const result = await refreshNow(db, config, actor(request), feed.id);
+    if (result.kind === 'not_found') return noFeed(request, reply);
+    if (result.kind === 'busy') return feedPage(request, reply, feed.id, { notice: `A fetch pass is running (${result.owner}); try again in a moment.` }, 409);
+    // Redirect (POST → GET) so a reload does not fetch again; the numbers travel in the query.
+    const query = result.outcome === 'ok' ? `refreshed=ok&new=${result.entriesNew}&updated=${result.entriesUpdated}` : `refreshed=${result.outcome}`;
+    return reply.redirect(`/admin/feeds/${feed.id}?${query}`, 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/feeds/:id/enable', async (request, reply) => {
+    const feed = liveFeedParam(db, request.params.id);
+    if (!feed) return noFeed(request, reply);
+    const result = reenableFeed(db, actor(request), feed.id);
+    if (result === 'not_gone') return feedPage(request, reply, feed.id, { error: { field: 'status', reason: 'only a gone feed can be re-enabled' } }, 400);
+    return reply.redirect(`/admin/feeds/${feed.id}?notice=enabled`, 303);
+  });
+
+  for (const [action, hidden] of [['hide', true], ['unhide', false]] as const) {
+    app.post<{ Params: { id: string } }>(`/entries/:id/${action}`, async (request, reply) => {
+      const id = idParam.safeParse(request.params.id);
+      const done = id.success ? setEntryVisibility(db, actor(request), id.data, hidden) : undefined;
+      if (!done) return message(reply, request, 404, 'No such entry', 'That entry does not exist (any more).');
+      return reply.redirect(`/admin/feeds/${done.feedId}?notice=${hidden ? 'hidden' : 'unhidden'}#entry-${request.params.id}`, 303);
+    });
+  }
+};
