@@ -149,6 +149,22 @@ function buildLocalNames(): LocalNames {
   return { months, weekdays };
 }
 
+interface WordSeen {
+  word: string;
+  month: number | undefined;
+  weekday: boolean;
+  english: boolean;
+}
+
+/** What a word names: English first, so English dates never build the other tables. */
+function nameOf(word: string): WordSeen {
+  const month = ENGLISH_MONTHS.get(word);
+  const weekday = ENGLISH_WEEKDAYS.has(word);
+  if (month !== undefined || weekday) return { word, month, weekday, english: true };
+  const local = (localNames ??= buildLocalNames());
+  return { word, month: local.months.get(word), weekday: local.weekdays.has(word), english: false };
+}
+
 function monthNamed(w: string): number | undefined {
   return ENGLISH_MONTHS.get(w) ?? (localNames ??= buildLocalNames()).months.get(w);
 }
@@ -450,11 +466,6 @@ const FILLERS = new Set([
   'kl', 'klo', 'klockan', 'il', 'alle', 'ore', 'o', 'v', 've', 'w', 'r', 'rok', 'roku', 'г', 'года', 'в', 'u', 'saat',
 ]);
 
-interface WordSeen {
-  month: number | undefined;
-  weekday: boolean;
-}
-
 function parseNamed(s: string, fallbackZone: Zone | null | undefined): Date | null {
   const words: WordSeen[] = [];
   const numbers: string[] = [];
@@ -530,13 +541,12 @@ function parseNamed(s: string, fallbackZone: Zone | null | undefined): Date | nu
         if (KOREAN.test(w)) korean = true;
         continue;
       }
-      const m = monthNamed(w);
-      const weekday = isWeekday(w);
-      if (m === undefined && !weekday) {
+      const seen = nameOf(w);
+      if (seen.month === undefined && !seen.weekday) {
         if (FILLERS.has(w)) continue;
         return null;
       }
-      words.push({ month: m, weekday });
+      words.push(seen);
     }
     // Punctuation (13-Jan-2015, 2006/09/15, (金)) separates and means nothing.
   }
@@ -551,6 +561,8 @@ function parseNamed(s: string, fallbackZone: Zone | null | undefined): Date | nu
   let named: WordSeen | undefined;
   if (monthWords.length === 1) named = monthWords[0];
   else if (monthWords.length > 1) {
+    // An English month may be another language's weekday: "mar, 14 abr 2009".
+    for (const w of monthWords) if (w.english) w.weekday ||= (localNames ??= buildLocalNames()).weekdays.has(w.word);
     const only = monthWords.filter((w) => !w.weekday);
     if (only.length !== 1) return null;
     named = only[0];
@@ -593,11 +605,37 @@ function parseNamed(s: string, fallbackZone: Zone | null | undefined): Date | nu
 
 // ---------------------------------------------------------------------------------------------
 
+// The two forms nearly every feed writes, read in one match before any normalizing. Anything
+// else, and any of these that fails a range check, goes the general way.
+const COMMON_RFC3339 = /^\s*(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))\s*$/;
+const COMMON_RFC822 =
+  /^\s*(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (?:(GMT|UTC?|Z|[ECMP][SD]T)|([+-])(\d{2})(\d{2}))\s*$/;
+const MONTH_INDEX: Record<string, number> = { Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12 };
+
+function parseCommon(s: string): Date | null {
+  let m = COMMON_RFC3339.exec(s);
+  let d: Date | null = null;
+  if (m) {
+    const offset = m[8] !== undefined ? 0 : (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
+    if (Number(m[10] ?? 0) <= 14 && Number(m[11] ?? 0) <= 59) {
+      d = instant(civilDay(Number(m[1]), Number(m[2]), Number(m[3])), clockOf(m[4]!, m[5]!, m[6], m[7]), null, offset);
+    }
+  } else if ((m = COMMON_RFC822.exec(s))) {
+    const offset = m[7] !== undefined ? ZONES[m[7].toLowerCase()]! : (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));
+    if (Number(m[9] ?? 0) <= 14 && Number(m[10] ?? 0) <= 59) {
+      d = instant(civilDay(Number(m[3]), MONTH_INDEX[m[2]!]!, Number(m[1])), clockOf(m[4]!, m[5]!, m[6], undefined), null, offset);
+    }
+  }
+  return d;
+}
+
 const LEADING_WEEKDAY = /^(\p{L}+)\.?,?\s?/u;
 
 /** Parse a feed date; null when absent, unparsable or impossible (e.g. 30 Feb). */
 export function parseDate(s: string | null | undefined): Date | null {
   if (typeof s !== 'string' || s.length > 1000) return null;
+  const common = parseCommon(s);
+  if (common !== null) return common;
   let str = s.trim().replace(/\s+/g, ' ');
   if (str === '' || str.length > 120) return null;
   str = /[^\x00-\x7f]/.test(str) ? fold(str) : str.toLowerCase();
