@@ -40,14 +40,16 @@ function ordinalDay(y: number, ordinal: number): number | null {
   return dayNumber(y, 1, 1) + ordinal - 1;
 }
 
+/** The Monday on or before a day number (day 0, 1970-01-01, was a Thursday). */
+function mondayOnOrBefore(day: number): number {
+  return day - ((((day + 3) % 7) + 7) % 7);
+}
+
 /** ISO 8601 week date: week 1 is the one holding 4 January; days run Monday (1) to Sunday (7). */
 function weekDay(y: number, week: number, weekday: number): number | null {
   if (!(y >= 1 && y <= 9999) || weekday < 1 || weekday > 7 || week < 1) return null;
-  const jan4 = dayNumber(y, 1, 4);
-  const mondayOfWeek1 = jan4 - ((((jan4 + 3) % 7) + 7) % 7); // day 0 (1970-01-01) was a Thursday
-  const nextMonday = dayNumber(y + 1, 1, 4) - ((((dayNumber(y + 1, 1, 4) + 3) % 7) + 7) % 7);
-  const day = mondayOfWeek1 + (week - 1) * 7 + weekday - 1;
-  return day < nextMonday ? day : null;
+  const day = mondayOnOrBefore(dayNumber(y, 1, 4)) + (week - 1) * 7 + weekday - 1;
+  return day < mondayOnOrBefore(dayNumber(y + 1, 1, 4)) ? day : null;
 }
 
 /** Years as written: two digits pivot at 90 (feedparser), three are 1900-based (RFC 2822 §4.3). */
@@ -178,9 +180,11 @@ function isWeekday(w: string): boolean {
 
 type Zone = number | Intl.DateTimeFormat;
 
+// Word tables are Maps: a feed's "constructor" or "__proto__" must not find Object.prototype.
+
 // RFC 822's US zones, then the abbreviations hand-rolled feeds use. Ambiguous ones are read as
 // the decision note says: IST India, BST British Summer, CST/AST American, EST/PST the US.
-const ZONES: Record<string, number> = {
+const ZONES = new Map<string, number>(Object.entries({
   ut: 0, utc: 0, gmt: 0, z: 0, uct: 0, zulu: 0, wet: 0, west: 60, bst: 60, ist: 330,
   est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420,
   akst: -540, akdt: -480, hst: -600, hast: -600, hadt: -540, ast: -240, adt: -180, nst: -210, ndt: -150,
@@ -188,12 +192,12 @@ const ZONES: Record<string, number> = {
   wat: 60, cat: 120, sast: 120, eat: 180, pkt: 300, npt: 345, ict: 420, wib: 420,
   jst: 540, kst: 540, hkt: 480, sgt: 480, pht: 480, awst: 480, acst: 570, acdt: 630, aest: 600, aedt: 660,
   nzst: 720, nzdt: 780, brt: -180, brst: -120, art: -180, clt: -240, clst: -180,
-};
+}));
 
 // US zones written without the daylight letter mean whichever is in force: the region's rules.
-const GENERIC_ZONES: Record<string, string> = {
+const GENERIC_ZONES = new Map<string, string>(Object.entries({
   et: 'America/New_York', ct: 'America/Chicago', mt: 'America/Denver', pt: 'America/Los_Angeles', at: 'America/Halifax',
-};
+}));
 
 const zoneFormats = new Map<string, Intl.DateTimeFormat | null>();
 
@@ -235,9 +239,9 @@ function parseZone(raw: string): Zone | null | undefined {
     const hours = Number(etc[2]);
     return hours > 14 ? null : (etc[1] === '-' ? 1 : -1) * hours * 60;
   }
-  const named = ZONES[z];
+  const named = ZONES.get(z);
   if (named !== undefined) return named;
-  const generic = GENERIC_ZONES[z];
+  const generic = GENERIC_ZONES.get(z);
   if (generic !== undefined) return ianaZone(generic);
   const prefixed = /^(?:gmt|utc|ut|uct)\s?([+-].*)$/.exec(z);
   const num = OFFSET.exec(prefixed?.[1] ?? z);
@@ -249,7 +253,7 @@ function parseZone(raw: string): Zone | null | undefined {
   }
   // "+0100 CET" (Go's time.String, some RFC 822 writers): the number is the zone, the name a label.
   const labelled = /^([+-]\d{2}:?\d{2}) \(?([a-z]{1,5})\)?$/.exec(z);
-  if (labelled && ZONES[labelled[2]!] !== undefined) return parseZone(labelled[1]!);
+  if (labelled && ZONES.has(labelled[2]!)) return parseZone(labelled[1]!);
   // RFC 2822 §4.3: military zones other than Z had their signs wrong in RFC 822 and "SHOULD all
   // be considered equivalent to -0000".
   if (/^[a-ik-y]$/.test(z)) return 0;
@@ -281,9 +285,9 @@ function fraction(f: string | undefined): number {
 
 type Meridiem = 'am' | 'pm' | null;
 
-const MERIDIEMS: Record<string, 'am' | 'pm'> = {
+const MERIDIEMS = new Map<string, 'am' | 'pm'>(Object.entries({
   am: 'am', pm: 'pm', 오전: 'am', 오후: 'pm', 午前: 'am', 午後: 'pm', 上午: 'am', 下午: 'pm',
-};
+}) as [string, 'am' | 'pm'][]);
 const KOREAN = /[\u3131-\u318e\uac00-\ud7a3]/;
 
 /** 12-hour clock → 24-hour; 99 (rejected later) for hour 0 or 13+ with a meridiem. */
@@ -329,7 +333,7 @@ function parseTail(rest: string, yearAllowed: boolean): Tail {
   const words = rest.trim().split(' ');
   let i = 0;
   if (words[i] === 'uhr' || words[i] === 'h') i++;
-  const meridiem = MERIDIEMS[words[i] ?? ''] ?? null;
+  const meridiem = MERIDIEMS.get(words[i] ?? '') ?? null;
   const korean = meridiem !== null && KOREAN.test(words[i]!);
   if (meridiem !== null) i++;
   let end = words.length;
@@ -420,7 +424,7 @@ function parseIso(s: string, fallbackZone: Zone | null | undefined): Date | null
   MERIDIEM_BEFORE.lastIndex = at;
   const before = MERIDIEM_BEFORE.exec(s);
   if (before) {
-    meridiem = MERIDIEMS[before[1]!]!;
+    meridiem = MERIDIEMS.get(before[1]!)!;
     at = MERIDIEM_BEFORE.lastIndex;
   }
   EXT_TIME.lastIndex = at;
@@ -454,10 +458,11 @@ function parseIso(s: string, fallbackZone: Zone | null | undefined): Date | null
 const TOKEN =
   /[\s,]*(?:(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?![\d:])|(\d+(?:\.\d+){1,2})\.?(?!\d)|(\d+)(?:(?:st|nd|rd|th|er|o|a)(?!\p{L})|\s?([年년月월日일号號時时시点點分분秒초]))?\.?|(\p{L}+(?:-\p{L}+)*)\.?|([-/()]))/uy;
 
-const UNITS: Record<string, 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second'> = {
+type Unit = 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second';
+const UNITS = new Map<string, Unit>(Object.entries({
   年: 'year', 년: 'year', 月: 'month', 월: 'month', 日: 'day', 일: 'day', 号: 'day', 號: 'day',
   時: 'hour', 时: 'hour', 시: 'hour', 点: 'hour', 點: 'hour', 分: 'minute', 분: 'minute', 秒: 'second', 초: 'second',
-};
+}) as [string, Unit][]);
 
 // Words that join a date's parts in prose: "13 de enero de 2015 a las 10:00", "am 13. Januar
 // 2015 um 10:00", "13 января 2015 г.", "le 13 janvier 2015 à 10:00", "13 januari 2015 kl. 10:00".
@@ -510,7 +515,7 @@ function parseNamed(s: string, fallbackZone: Zone | null | undefined): Date | nu
       return null;
     }
     if (t[6] !== undefined) {
-      const unit = t[7] === undefined ? undefined : UNITS[t[7]];
+      const unit = t[7] === undefined ? undefined : UNITS.get(t[7]);
       if (unit === undefined) {
         numbers.push(t[6]);
         continue;
@@ -535,7 +540,7 @@ function parseNamed(s: string, fallbackZone: Zone | null | undefined): Date | nu
     }
     if (t[8] !== undefined) {
       const w = t[8];
-      const before = MERIDIEMS[w];
+      const before = MERIDIEMS.get(w);
       if (before !== undefined && w !== 'am' && w !== 'pm') {
         meridiem = before;
         if (KOREAN.test(w)) korean = true;
@@ -621,7 +626,7 @@ function parseCommon(s: string): Date | null {
       d = instant(civilDay(Number(m[1]), Number(m[2]), Number(m[3])), clockOf(m[4]!, m[5]!, m[6], m[7]), null, offset);
     }
   } else if ((m = COMMON_RFC822.exec(s))) {
-    const offset = m[7] !== undefined ? ZONES[m[7].toLowerCase()]! : (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));
+    const offset = m[7] !== undefined ? ZONES.get(m[7].toLowerCase())! : (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));
     if (Number(m[9] ?? 0) <= 14 && Number(m[10] ?? 0) <= 59) {
       d = instant(civilDay(Number(m[3]), MONTH_INDEX[m[2]!]!, Number(m[1])), clockOf(m[4]!, m[5]!, m[6], undefined), null, offset);
     }

@@ -407,6 +407,10 @@ describe('parseDate rejects', () => {
     ['unknown IANA zone', 'Wed, 15 Jul 2009 08:30:00 Mars/Olympus_Mons'],
     ['Etc/GMT+15', 'Wed, 15 Jul 2009 08:30:00 Etc/GMT+15'],
     ['two zones', 'Tue, 13 Jan 2015 10:00:00 GMT EST'],
+    ['a zone named after an Object property', 'Tue, 13 Jan 2015 10:00:00 constructor'],
+    ['a zone named __proto__', 'Tue, 13 Jan 2015 10:00:00 __proto__'],
+    ['an ISO zone named after an Object property', '2015-01-13T10:00:00 toString'],
+    ['a word named after an Object property', 'constructor, 13 Jan 2015 10:00:00 GMT'],
     // not dates, or not enough of one
     ['unknown month', '13 Foo 2015 10:00:00 GMT'],
     ['unknown month, lower case', 'Sun, 16 zzz 2012 11:47:32 GMT'],
