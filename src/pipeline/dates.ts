@@ -311,10 +311,10 @@ function instant(day: number | null, clock: Clock, meridiem: Meridiem, zone: Zon
   } else {
     if (wall < MIN_MS || wall > MAX_MS) return null;
     // The offset in force at the wall time read as UTC, then again at the instant that gives.
-    const first = zoneOffsetMs(zone, wall);
-    t = wall - first;
-    const second = zoneOffsetMs(zone, t);
-    if (second !== first) t = wall - second;
+    const guess = zoneOffsetMs(zone, wall);
+    t = wall - guess;
+    const actual = zoneOffsetMs(zone, t);
+    if (actual !== guess) t = wall - actual;
   }
   return t < MIN_MS || t > MAX_MS ? null : new Date(t);
 }
