@@ -3,7 +3,7 @@
 // work read from git (DATES_BASELINE=<ref>, default b843a1d), in date strings per second:
 // the forms nearly every feed writes, then the long tail. Then, in a fresh process, what the first
 // calls cost: the name tables for other languages are built from ICU on the first word that is
-// not English. Knobs: DATES_BENCH_ROUNDS (default 7).
+// not English. Knobs: DATES_BENCH_ROUNDS (default 11).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { parseDate } from '../src/pipeline/dates.js';
 type Parse = (s: string) => Date | null;
 
 const BASELINE_REF = process.env.DATES_BASELINE ?? 'b843a1d';
-const ROUNDS = Number(process.env.DATES_BENCH_ROUNDS ?? 7);
+const ROUNDS = Number(process.env.DATES_BENCH_ROUNDS ?? 11);
 const DATES_TS = fileURLToPath(new URL('../src/pipeline/dates.ts', import.meta.url));
 
 // What feeds write nearly always: RFC 822 with a name or a number, RFC 3339 with Z, an offset
@@ -90,7 +90,7 @@ function coldStart(): string {
 export async function benchDates(): Promise<void> {
   const { parse: baseline, cleanup } = await loadBaseline();
   try {
-    const reps = 2000;
+    const reps = 5000;
     for (const fn of [baseline, parseDate]) time(fn, [...COMMON, ...LONG_TAIL], 500); // warm-up (JIT, tables)
     const best = { common: { baseline: Infinity, current: Infinity }, tail: { baseline: Infinity, current: Infinity } };
     for (let round = 0; round < ROUNDS; round++) {

@@ -612,18 +612,20 @@ function parseNamed(s: string, fallbackZone: Zone | null | undefined): Date | nu
 
 // The two forms nearly every feed writes, read in one match before any normalizing. Anything
 // else, and any of these that fails a range check, goes the general way.
-const COMMON_RFC3339 = /^\s*(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))\s*$/;
+const COMMON_RFC3339 =
+  /^\s*(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2})))?\s*$/;
 const COMMON_RFC822 =
-  /^\s*(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (?:(GMT|UTC?|Z|[ECMP][SD]T)|([+-])(\d{2})(\d{2}))\s*$/;
+  /^\s*(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? (?:(GMT|UTC?|Z|[ECMP][SD]T)|([+-])(\d{2})(\d{2}))\s*$/;
 const MONTH_INDEX: Record<string, number> = { Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12 };
 
 function parseCommon(s: string): Date | null {
   let m = COMMON_RFC3339.exec(s);
   let d: Date | null = null;
   if (m) {
-    const offset = m[8] !== undefined ? 0 : (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
+    const offset = m[9] === undefined ? 0 : (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
+    const clock = m[4] === undefined ? MIDNIGHT : clockOf(m[4], m[5]!, m[6], m[7]);
     if (Number(m[10] ?? 0) <= 14 && Number(m[11] ?? 0) <= 59) {
-      d = instant(civilDay(Number(m[1]), Number(m[2]), Number(m[3])), clockOf(m[4]!, m[5]!, m[6], m[7]), null, offset);
+      d = instant(civilDay(Number(m[1]), Number(m[2]), Number(m[3])), clock, null, offset);
     }
   } else if ((m = COMMON_RFC822.exec(s))) {
     const offset = m[7] !== undefined ? ZONES.get(m[7].toLowerCase())! : (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));

@@ -476,6 +476,13 @@ describe('parseDate reads back what JavaScript writes', () => {
   it('toISOString, to the millisecond', () => {
     for (const d of instants) expect(read(d.toISOString())).toBe(d.toISOString());
   });
+  it('the same, spaced so that the one-match fast path declines them', () => {
+    for (const d of instants) {
+      const second = new Date(d.getTime() - d.getUTCMilliseconds()).toISOString();
+      expect(read(d.toISOString().replace('Z', ' Z'))).toBe(d.toISOString());
+      expect(read(d.toUTCString().replace(', ', ',  '))).toBe(second);
+    }
+  });
   it('toUTCString and toString, to the second', () => {
     for (const d of instants) {
       const second = new Date(d.getTime() - d.getUTCMilliseconds()).toISOString();
