@@ -1,9 +1,10 @@
 // Measures feed-parser candidates against our fixture suite (docs/decisions/0001-feed-parser.md).
-// Run: npx tsx bench/parsers.ts
+// Run: npx tsx bench/parsers.ts (ends with the parseDate micro-benchmark, bench/date-strings.ts)
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseFeed as feedsmithParse } from 'feedsmith';
 import RssParser from 'rss-parser';
+import { benchDates } from './date-strings.js';
 import { parseDate } from '../src/pipeline/dates.js';
 import { decodeBody } from '../src/pipeline/decode.js';
 import { parseFeed } from '../src/pipeline/parse/index.js';
@@ -138,3 +139,5 @@ async function score(name: string, candidate: Candidate): Promise<void> {
 await score('rss-parser 3.13.0', rssParserCandidate);
 await score('feedsmith 3.0.1', feedsmithCandidate);
 await score('parseFeed (htmlparser2 + own mapping)', ours);
+console.log('');
+await benchDates();
