@@ -1,4 +1,4 @@
-// Micro-benchmark of parseDate (docs/decisions/0014-feed-dates.md, "Speed"), run by bench/parsers.ts.
+// Micro-benchmark of parseDate (docs/decisions/0016-feed-dates.md, "Speed"), run by bench/parsers.ts.
 // Compares, interleaved in one run, the current parser with the version before the long-tail
 // work read from git (DATES_BASELINE=<ref>, default b843a1d), in date strings per second:
 // the forms nearly every feed writes, then the long tail. Then, in a fresh process, what the first

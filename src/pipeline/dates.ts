@@ -1,5 +1,5 @@
 // The one date parser for feeds: RFC 822/2822, ISO 8601 / W3C-DTF and the long tail real feeds
-// emit (asctime, Perforce, MSSQL, localized names, Korean and CJK forms); docs/decisions/0014-feed-dates.md.
+// emit (asctime, Perforce, MSSQL, localized names, Korean and CJK forms); docs/decisions/0016-feed-dates.md.
 // Parsed explicitly: `new Date(string)` rolls "31 Jun" over to 1 Jul and its leniency differs between engines.
 
 const DAY_MS = 86_400_000;
