@@ -63,7 +63,7 @@ function writtenYear(digits: string): number | null {
 
 // ---------------------------------------------------------------------------------------------
 // Names. English is part of the RFC 5322 grammar and static; other languages come from ICU the
-// first time a word is not English (about 150 ms once per process; see the decision note).
+// first time a word is not English (100–250 ms once per process; see the decision note).
 
 /** Lower case, accents and compatibility forms folded (full-width digits, º), final sigma as σ. */
 function fold(s: string): string {

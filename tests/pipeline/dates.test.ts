@@ -55,7 +55,8 @@ describe('ISO 8601 and W3C-DTF', () => {
     ['2009-W01-1', '2008-12-29T00:00:00.000Z'],
     ['2009-W53-7', '2010-01-03T00:00:00.000Z'],
     ['2009-W29-3T10:00:00Z', '2009-07-15T10:00:00.000Z'],
-    // Google's three-digit month
+    // a month name between the numbers, Google's three-digit month
+    ['2009-Jul-15 08:30:00Z', '2009-07-15T08:30:00.000Z'],
     ['2009-007-15T08:30:00+00:00', '2009-07-15T08:30:00.000Z'],
     // fractional seconds of any length
     ['2009-07-15T08:30:00.5Z', '2009-07-15T08:30:00.500Z'],
