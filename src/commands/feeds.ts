@@ -1,7 +1,8 @@
 // `planet feeds list|add|remove|edit`: the subscription list from the command line.
 import { userInfo } from 'node:os';
 import { discoverSubscription, editFeed, subscribeFeed, unsubscribeFeed, urlProblem, type Actor, type FeedFields } from '../subscriptions/service.js';
-import { countEntriesByFeed, findFeed, listFeeds } from '../db/feeds.js';
+import { listFeedSources } from '../db/feed-sources.js';
+import { countEntriesByFeed, findFeed, listFeedAliases, listFeeds } from '../db/feeds.js';
 import { feedDisplayName, feedHealth } from '../model.js';
 import { slugTag } from '../subscriptions/opml-import.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, formatTime, openPlanet, parseCommandArgs, type CliIo } from './common.js';
@@ -24,6 +25,8 @@ export async function feedsList(args: string[], io: CliIo): Promise<number> {
   const { config, db } = openPlanet(values.config as string | undefined, io);
   try {
     const counts = countEntriesByFeed(db);
+    const sources = listFeedSources(db);
+    const aliases = listFeedAliases(db);
     const now = Date.now();
     const rows = listFeeds(db).map((f) => {
       const c = counts.get(f.id);
@@ -42,6 +45,8 @@ export async function feedsList(args: string[], io: CliIo): Promise<number> {
         next_fetch: iso(f.nextFetchAt),
         entries: c?.entries ?? 0,
         latest_post: iso(c?.latest ?? null),
+        sources: sources.get(f.id) ?? [],
+        aliases: aliases.get(f.id) ?? [],
       };
     });
     if (values.json) {

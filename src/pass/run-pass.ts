@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import type { Config } from '../config.js';
 import { userAgent } from '../config.js';
 import { expireEntries } from '../db/entries.js';
+import { foldMovedFeed } from '../db/feed-merge.js';
 import { getFeed, listDueFeeds } from '../db/feeds.js';
 import { syncSearchIndex } from '../db/timeline.js';
 import type { Db } from '../db/open.js';
@@ -12,6 +13,7 @@ import type { Feed, FetchOptions } from '../model.js';
 import { startCpuPool } from '../pipeline/cpu-pool.js';
 import { refreshFeed, type RefreshOutcome, type RefreshOptions } from '../pipeline/refresh.js';
 import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
+import { refreshReadingLists } from '../subscriptions/reading-lists.js';
 import type { Logger } from '../ops/logging.js';
 import { VERSION } from '../version.js';
 
@@ -60,6 +62,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
   const passId = Number(db.prepare('INSERT INTO fetch_passes (started_at) VALUES (?)').run(startedAt).lastInsertRowid);
   const cpu = startCpuPool();
   try {
+    await readReadingLists(db, config, options);
     const feeds = options.feedIds
       ? options.feedIds.map((id) => getFeed(db, id)).filter((f): f is Feed => f !== undefined && f.status !== 'removed')
       : listDueFeeds(db, startedAt);
@@ -99,6 +102,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
       options.onFeedDone?.(outcome);
       return outcome;
     });
+    foldMovedFeeds(db, outcomes, options.logger);
     const expired = expireEntries(db, { keepDays: config.retention.keep_days, keepPerFeed: config.retention.keep_per_feed }, now());
     // Index what this pass wrote now, so the first search after a big pass does not pay for it.
     syncSearchIndex(db, sanitizedHtmlToText);
@@ -116,6 +120,29 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
     await cpu.close();
     clearInterval(heartbeat);
     releaseLock(db, PASS_LOCK, owner);
+  }
+}
+
+/**
+ * The pass's first step: the reading lists (src/subscriptions/reading-lists.ts), so the feeds they
+ * gain are fetched in this pass. Not for a pass over chosen feeds. A bug there never stops the pass.
+ */
+async function readReadingLists(db: Db, config: Config, options: PassOptions): Promise<void> {
+  if (options.feedIds) return;
+  try {
+    await refreshReadingLists(db, { fetch: fetchOptionsFromConfig(config), concurrency: config.fetch.concurrency, now: options.now, logger: options.logger, signal: options.signal });
+  } catch (err) {
+    if (isDatabaseFault(err)) throw err;
+    options.logger?.error({ err }, 'reading lists failed; feeds are fetched all the same');
+  }
+}
+
+/** One blog subscribed twice, found out by a permanent redirect onto the other's URL: the two become one. */
+function foldMovedFeeds(db: Db, outcomes: RefreshOutcome[], logger: Logger | undefined): void {
+  for (const o of outcomes) {
+    if (o.merge_into === undefined || o.moved_to === null) continue;
+    const into = foldMovedFeed(db, o.feed_id, o.moved_to);
+    if (into !== undefined) logger?.info({ feed_id: o.feed_id, feed_url: o.feed_url, moved_to: o.moved_to, merged_into: into }, 'one blog subscribed twice: folded into one subscription');
   }
 }
 

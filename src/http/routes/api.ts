@@ -35,7 +35,7 @@ declare module 'fastify' {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The API's view of a subscription: its settings and its health. */
-export function feedJson({ feed, health, entryCount, latestEntryAt }: FeedWithHealth) {
+export function feedJson({ feed, health, entryCount, latestEntryAt, sources, aliases }: FeedWithHealth) {
   return {
     id: feed.id,
     url: feed.url,
@@ -59,6 +59,8 @@ export function feedJson({ feed, health, entryCount, latestEntryAt }: FeedWithHe
     entry_count: entryCount,
     latest_entry_at: iso(latestEntryAt),
     created_at: iso(feed.createdAt),
+    sources,
+    aliases,
   };
 }
 
