@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { runCli } from '../../src/cli.js';
 import type { CliIo } from '../../src/commands/common.js';
 import { redirectTo, serveFeed, startFeedServer, type FeedServer } from '../helpers/feed-server.js';
+import { runPlanet, serveAddress, startPlanetProcess } from '../helpers/processes.js';
 
 const rss = (title: string, items: string[]) =>
   `<?xml version="1.0"?><rss version="2.0"><channel><title>${title}</title><link>http://blog.test/</link><description>d</description>` +
@@ -114,5 +115,52 @@ describe('spellings of a subscribed URL are one subscription', () => {
     const imported = await planet('opml', 'import', opml);
     expect(imported.out).toContain(`0 added, ${spellings(server.origin).length} already present`);
     expect(await feedsList()).toHaveLength(1);
+  });
+});
+
+describe('a config feed that moves twice, across starts of the real `planet` processes', () => {
+  const processFeedsList = async () => {
+    const r = await runPlanet(['feeds', 'list', '--json', '--config', configPath]);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { id: number; url: string; aliases: string[]; sources: string[]; entries: number }[];
+  };
+  const fetchPass = async () => {
+    const r = await runPlanet(['fetch', '--config', configPath]);
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout;
+  };
+
+  it('A → B, later B → C: one subscription, two aliases, no duplicate', async () => {
+    server.route('/a.xml', redirectTo('/b.xml', 301));
+    server.route('/b.xml', serveFeed(rss('Travelling blog', ['t1', 't2']), { contentType: 'application/rss+xml', etag: '"b"' }));
+    writeConfig([server.url('/a.xml')]);
+
+    // Start 1: subscribed from the file, fetched through the 301, moved to B.
+    expect(await fetchPass()).toContain(`[moved to ${server.url('/b.xml')}]`);
+    expect(await processFeedsList()).toMatchObject([{ id: 1, url: server.url('/b.xml'), aliases: [server.url('/a.xml')], sources: ['config'], entries: 2 }]);
+
+    // Start 2: the server (it seeds the file's feeds too), stopped again.
+    const serve = startPlanetProcess(['serve', '--no-fetch', '--config', configPath], { PORT: '0' });
+    await serveAddress(serve);
+    serve.child.kill('SIGTERM');
+    expect((await serve.done).code).toBe(0);
+    expect(await processFeedsList()).toHaveLength(1);
+
+    // The blog moves again, by 308 this time, with a new post: start 3 follows it to C.
+    server.route('/c.xml', serveFeed(rss('Travelling blog', ['t1', 't2', 't3']), { contentType: 'application/rss+xml', etag: '"c"' }));
+    server.route('/b.xml', redirectTo('/c.xml', 308));
+    expect(await fetchPass()).toContain(`[moved to ${server.url('/c.xml')}]`);
+
+    // Start 4, and the file still names A: one subscription, at C, known by both old URLs, each post once.
+    await fetchPass();
+    const feeds = await processFeedsList();
+    expect(feeds).toHaveLength(1);
+    expect(feeds[0]).toMatchObject({ id: 1, url: server.url('/c.xml'), aliases: [server.url('/a.xml'), server.url('/b.xml')], sources: ['config'], entries: 3 });
+    // Every old URL names the one feed.
+    for (const old of ['/a.xml', '/b.xml']) {
+      const again = await runPlanet(['feeds', 'add', server.url(old), '--no-discover', '--config', configPath]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/already subscribed as #1/);
+    }
   });
 });
