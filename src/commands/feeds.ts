@@ -93,16 +93,23 @@ function readEdit(values: Record<string, unknown>): FeedFields {
     if (reason) throw new UsageError(`--${key} "${v}": ${reason}`);
     edit[key] = v;
   }
-  if (values.tag !== undefined) {
-    edit.tags = (values.tag as string[]).map((t) => {
-      const slug = slugTag(t);
-      if (!slug || slug !== t) throw new UsageError(`--tag "${t}": tags are lowercase letters, digits, "-" or "_"${slug ? ` (did you mean "${slug}"?)` : ''}`);
-      return slug;
-    });
-  }
+  if (values.tag !== undefined) edit.tags = readTags(values.tag as string[]);
   if (values.excerpt) edit.excerpt = true;
   if (values['no-excerpt']) edit.excerpt = false;
   return edit;
+}
+
+/** `--tag T`… as tags, refusing what is not one (and suggesting what would be). */
+export function readTags(values: string[]): string[] {
+  return [
+    ...new Set(
+      values.map((t) => {
+        const slug = slugTag(t);
+        if (!slug || slug !== t) throw new UsageError(`--tag "${t}": tags are lowercase letters, digits, "-" or "_"${slug ? ` (did you mean "${slug}"?)` : ''}`);
+        return slug;
+      }),
+    ),
+  ];
 }
 
 export async function feedsAdd(args: string[], io: CliIo): Promise<number> {

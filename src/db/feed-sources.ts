@@ -42,7 +42,7 @@ export function isFeedHeld(db: Db, feedId: number): boolean {
     statement(
       db,
       `SELECT 1 FROM reading_list_feeds WHERE declined = 0
-         AND url_key IN (SELECT url_key FROM feeds WHERE id = ?1 UNION SELECT url_key FROM feed_aliases WHERE feed_id = ?1) LIMIT 1`,
-    ).get(feedId) !== undefined
+         AND url_key IN (SELECT url_key FROM feeds WHERE id = @id UNION SELECT url_key FROM feed_aliases WHERE feed_id = @id) LIMIT 1`,
+    ).get({ id: feedId }) !== undefined
   );
 }

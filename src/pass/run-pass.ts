@@ -13,7 +13,7 @@ import type { Feed, FetchOptions } from '../model.js';
 import { startCpuPool } from '../pipeline/cpu-pool.js';
 import { refreshFeed, type RefreshOutcome, type RefreshOptions } from '../pipeline/refresh.js';
 import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
-import { refreshReadingLists } from '../subscriptions/reading-lists.js';
+import { refreshReadingLists, type ListRefreshOutcome } from '../subscriptions/reading-lists.js';
 import type { Logger } from '../ops/logging.js';
 import { VERSION } from '../version.js';
 
@@ -47,7 +47,7 @@ export interface PassOptions {
 }
 
 export type PassReport =
-  | { kind: 'ran'; passId: number; startedAt: number; finishedAt: number; feeds: RefreshOutcome[]; expired: number; aborted: boolean }
+  | { kind: 'ran'; passId: number; startedAt: number; finishedAt: number; feeds: RefreshOutcome[]; lists: ListRefreshOutcome[]; expired: number; aborted: boolean }
   | { kind: 'busy'; owner: string; since: number };
 
 export async function runFetchPass(db: Db, config: Config, options: PassOptions = {}): Promise<PassReport> {
@@ -62,7 +62,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
   const passId = Number(db.prepare('INSERT INTO fetch_passes (started_at) VALUES (?)').run(startedAt).lastInsertRowid);
   const cpu = startCpuPool();
   try {
-    await readReadingLists(db, config, options);
+    const lists = await readReadingLists(db, config, options);
     const feeds = options.feedIds
       ? options.feedIds.map((id) => getFeed(db, id)).filter((f): f is Feed => f !== undefined && f.status !== 'removed')
       : listDueFeeds(db, startedAt);
@@ -115,7 +115,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
       finishedAt, outcomes.length, count('ok'), count('not_modified'), count('error'),
       outcomes.reduce((n, o) => n + o.entries_new, 0), outcomes.reduce((n, o) => n + o.entries_updated, 0), passId,
     );
-    return { kind: 'ran', passId, startedAt, finishedAt, feeds: outcomes, expired, aborted: options.signal?.aborted ?? false };
+    return { kind: 'ran', passId, startedAt, finishedAt, feeds: outcomes, lists, expired, aborted: options.signal?.aborted ?? false };
   } finally {
     await cpu.close();
     clearInterval(heartbeat);
@@ -127,13 +127,14 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
  * The pass's first step: the reading lists (src/subscriptions/reading-lists.ts), so the feeds they
  * gain are fetched in this pass. Not for a pass over chosen feeds. A bug there never stops the pass.
  */
-async function readReadingLists(db: Db, config: Config, options: PassOptions): Promise<void> {
-  if (options.feedIds) return;
+async function readReadingLists(db: Db, config: Config, options: PassOptions): Promise<ListRefreshOutcome[]> {
+  if (options.feedIds) return [];
   try {
-    await refreshReadingLists(db, { fetch: fetchOptionsFromConfig(config), concurrency: config.fetch.concurrency, now: options.now, logger: options.logger, signal: options.signal });
+    return await refreshReadingLists(db, { fetch: fetchOptionsFromConfig(config), concurrency: config.fetch.concurrency, now: options.now, logger: options.logger, signal: options.signal });
   } catch (err) {
     if (isDatabaseFault(err)) throw err;
     options.logger?.error({ err }, 'reading lists failed; feeds are fetched all the same');
+    return [{ list_id: 0, list_url: '(every list)', outcome: 'error', error_code: 'internal', error_message: `reading lists: ${(err as Error).message}`, feeds: 0, subscribed: [], unsubscribed: [] }];
   }
 }
 

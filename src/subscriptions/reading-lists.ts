@@ -236,11 +236,12 @@ export async function refreshReadingLists(db: Db, options: ListPassOptions): Pro
     reads.push(...(await Promise.all(batch.map(async (list) => ({ list, read: await readListSource(locationOf(list), list, options.fetch) })))));
   }
   const outcomes = applyReads(db, reads, options.fetch.allowPrivateAddresses, now());
-  for (const o of outcomes) logOutcome(options.logger, o);
+  for (const o of outcomes) logListOutcome(options.logger, o);
   return outcomes;
 }
 
-function logOutcome(logger: Logger | undefined, o: ListRefreshOutcome): void {
+/** One log line per list read, and one per feed it subscribed or unsubscribed. */
+export function logListOutcome(logger: Logger | undefined, o: ListRefreshOutcome): void {
   if (!logger) return;
   const fields = { list_id: o.list_id, list_url: o.list_url, outcome: o.outcome, error_code: o.error_code ?? undefined, feeds: o.feeds, subscribed: o.subscribed.length, unsubscribed: o.unsubscribed.length };
   if (o.outcome === 'error') logger.warn(fields, `${o.error_message}; the list keeps its last good state`);

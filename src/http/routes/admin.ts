@@ -1,5 +1,6 @@
 // The admin web UI under /admin: login with a session cookie, the feed list with health, add
-// (discovery → preview → confirm), edit, remove, refresh, hide entries, OPML, the audit log.
+// (discovery → preview → confirm), edit, remove, refresh, hide entries, OPML, reading lists
+// (routes/admin-lists.ts), the audit log.
 // Every POST but the login carries the session's CSRF token (docs/decisions/0004-admin-auth.md).
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -44,6 +45,7 @@ import { feedDisplayName, feedHomeLink, type FeedHealth } from '../../model.js';
 import { createTemplates } from '../../render/templates.js';
 import { sqliteRateLimitStore } from '../rate-limit-store.js';
 import type { ServerDeps } from '../deps.js';
+import { adminListRoutes } from './admin-lists.js';
 
 const SESSION_COOKIE = 'planet_session';
 const LOGIN_CSRF_COOKIE = 'planet_login_csrf';
@@ -492,6 +494,8 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { deps: Server
   app.get('/opml.xml', async (_request, reply) =>
     reply.type('text/x-opml; charset=utf-8').header('content-disposition', 'attachment; filename="subscriptions.opml"').send(exportOpml(db, config)),
   );
+
+  await app.register(adminListRoutes, { deps, kit: { render, message, actor, formObject, firstIssue } });
 
   // ---- audit log ------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 // The admin JSON API under /api: subscriptions (list, add, edit, remove, refresh), OPML in and
-// out, the audit log. `Authorization: Bearer TOKEN` (from `planet admin token`) on every request.
+// out, reading lists (routes/api-lists.ts), the audit log. `Authorization: Bearer TOKEN` (from `planet admin token`) on every request.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   MAX_OPML_BYTES,
@@ -25,6 +25,7 @@ import { listAudit } from '../../db/audit.js';
 import { getFeed } from '../../db/feeds.js';
 import { feedDisplayName, feedHomeLink } from '../../model.js';
 import type { ServerDeps } from '../deps.js';
+import { apiListRoutes } from './api-lists.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -191,6 +192,8 @@ export async function apiRoutes(app: FastifyInstance, { deps }: { deps: ServerDe
       outlines: result.outlines.map((o) => ({ url: o.url, name: o.name, result: o.result, feed_id: o.feedId ?? null, reason: o.reason ?? null })),
     };
   });
+
+  await app.register(apiListRoutes, { deps });
 
   app.get<{ Querystring: { limit?: string; offset?: string } }>('/audit', async (request) => {
     const limit = Math.min(Math.max(Number(request.query.limit) || 100, 1), 1000);
