@@ -46,6 +46,11 @@ describe('config', () => {
     ['a feed with a non-http URL', 'feeds:\n  - url: ftp://example.org/feed\n', 'feeds.0.url'],
     ['a feed with a bad tag', 'feeds:\n  - url: https://example.org/feed\n    tags: ["Has Space"]\n', 'feeds.0.tags.0'],
     ['a negative concurrency', 'fetch:\n  concurrency: 0\n', 'fetch.concurrency'],
+    ['a reading list without a url', 'reading_lists:\n  - tags: [a]\n', 'reading_lists.0.url'],
+    ['a reading list with an ftp URL', 'reading_lists:\n  - url: ftp://example.org/list.opml\n', 'reading_lists.0.url: expected an http(s) URL or a file path'],
+    ['a reading list with a remote file: URL', 'reading_lists:\n  - url: file://server/list.opml\n', 'reading_lists.0.url: expected a file: URL naming a local file'],
+    ['a reading list with a bad tag', 'reading_lists:\n  - url: https://example.org/l.opml\n    tags: [Bad Tag]\n', 'reading_lists.0.tags.0'],
+    ['a reading list with an unknown key', 'reading_lists:\n  - url: https://example.org/l.opml\n    name: x\n', 'reading_lists.0: unknown key(s) "name"'],
   ])('rejects %s, naming the key', (_name, yaml, expected) => {
     const issues = issuesOf(() => loadConfig({ path: file(`bad-${Math.random()}.yaml`, yaml), env: {} }));
     expect(issues.join('\n')).toContain(expected);
@@ -57,6 +62,17 @@ describe('config', () => {
     expect(issues.some((i) => i.startsWith('server.port:'))).toBe(true);
     expect(issues.some((i) => i.startsWith('page.items_per_page:'))).toBe(true);
     expect(issues.some((i) => i.includes('"bogus"'))).toBe(true);
+  });
+
+  it('takes reading lists as URLs or local files, a relative path meaning next to the config file', () => {
+    const p = file('lists.yaml', 'reading_lists:\n  - url: https://wiki.example.org/planet.opml\n    tags: [community]\n  - url: lists/local.opml\n  - url: file:///srv/planet/list.opml\n');
+    const c = loadConfig({ path: p, env: {} });
+    expect(c.reading_lists).toEqual([
+      { url: 'https://wiki.example.org/planet.opml', tags: ['community'] },
+      { url: path.join(dir, 'lists/local.opml'), tags: [] },
+      { url: '/srv/planet/list.opml', tags: [] },
+    ]);
+    expect(parseConfig({}).reading_lists).toEqual([]);
   });
 
   it('reports YAML syntax errors as config errors', () => {

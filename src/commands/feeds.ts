@@ -156,8 +156,10 @@ export async function feedsRemove(args: string[], io: CliIo): Promise<number> {
       io.err(`planet feeds remove: no subscription "${positionals[0]}" (see planet feeds list)`);
       return EXIT_FAILURE;
     }
+    const lists = (listFeedSources(db).get(feed.id) ?? []).filter((s) => s.startsWith('list:')).map((s) => s.slice(5));
     unsubscribeFeed(db, cliActor(), feed.id, Boolean(values.purge));
     io.out(`removed #${feed.id} ${feedDisplayName(feed)}${values.purge ? ' and its entries' : ' (its entries stay; --purge deletes them)'}`);
+    if (lists.length) io.out(`reading lists still name it (${lists.join(', ')}): they do not subscribe it again while they keep it`);
     return EXIT_OK;
   } finally {
     db.close();

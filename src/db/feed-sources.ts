@@ -18,7 +18,7 @@ export function clearFeedSources(db: Db, feedId: number): void {
 
 /**
  * Where each subscription comes from, as `planet feeds list --json` shows it: its sources in a
- * fixed order, then `list:URL` for every reading list that holds it.
+ * fixed order, then `list:URL` for every reading list that holds it, oldest list first.
  */
 export function listFeedSources(db: Db): Map<number, string[]> {
   const order = FEED_SOURCES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ');
@@ -27,7 +27,7 @@ export function listFeedSources(db: Db): Map<number, string[]> {
     `SELECT feed_id, source FROM (
        SELECT feed_id, source, CASE source ${order} END AS rank FROM feed_sources
        UNION
-       SELECT h.feed_id, 'list:' || l.url, 100 AS rank FROM (${LIST_HOLDS}) h JOIN reading_lists l ON l.id = h.list_id
+       SELECT h.feed_id, 'list:' || l.url, 100 + l.id AS rank FROM (${LIST_HOLDS}) h JOIN reading_lists l ON l.id = h.list_id
      ) ORDER BY feed_id, rank, source`,
   ).all();
   const out = new Map<number, string[]>();

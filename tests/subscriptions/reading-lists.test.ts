@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { respondWith, serveFeed, startFeedServer, type FeedServer, type RouteHandler } from '../helpers/feed-server.js';
+import { respondWith, serveFeed, type FeedServer } from '../helpers/feed-server.js';
+import { opmlList, serveList, startBlogsServer } from '../helpers/reading-list.js';
 import { runPlanet } from '../helpers/processes.js';
 
 interface ListedFeed {
@@ -27,30 +28,15 @@ interface ListJson {
   feeds: { url: string; state: string; feed_id: number | null }[];
 }
 
-const rss = (n: number) =>
-  `<?xml version="1.0"?><rss version="2.0"><channel><title>Blog ${n}</title><link>http://blog${n}.test/</link><description>d</description>` +
-  `<item><guid>b${n}-1</guid><link>http://blog${n}.test/1</link><title>Post ${n}</title></item></channel></rss>`;
-
 let server: FeedServer;
 let dir: string;
 let configPath: string;
 let dbPath: string;
 const feed = (n: number) => server.url(`/feed${n}.xml`);
-
-/** An OPML list whose items are [feed number, folder or null]; served with an ETag of its bytes. */
-function opml(items: [number, string | null][]): string {
-  const outline = (n: number) => `<outline text="Blog ${n}" title="Blog ${n}" type="rss" xmlUrl="${feed(n)}" htmlUrl="http://blog${n}.test/"/>`;
-  const folders = new Map<string | null, number[]>();
-  for (const [n, folder] of items) folders.set(folder, [...(folders.get(folder) ?? []), n]);
-  const body = [...folders].map(([folder, ns]) => (folder ? `<outline text="${folder}"><outline text="nested"><!-- deeper --></outline>${ns.map(outline).join('')}</outline>` : ns.map(outline).join(''))).join('');
-  return `<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head><title>Community blogs</title></head><body>${body}</body></opml>`;
-}
-let listVersion = 0;
-const serveList = (text: string): RouteHandler => serveFeed(text, { contentType: 'text/x-opml', etag: `"v${++listVersion}"` });
+const opml = (items: [number, string | null][]) => opmlList(server, items);
 
 beforeAll(async () => {
-  server = await startFeedServer();
-  for (let n = 1; n <= 6; n++) server.route(`/feed${n}.xml`, serveFeed(rss(n), { contentType: 'application/rss+xml', etag: `"f${n}"` }));
+  server = await startBlogsServer();
   dir = mkdtempSync(path.join(tmpdir(), 'planet-lists-'));
   configPath = path.join(dir, 'planet.yaml');
   dbPath = path.join(dir, 'planet.db');
@@ -173,9 +159,12 @@ describe('a reading list served and edited between passes', () => {
     // that still names it) do not add it back, and the list shows why.
     const removed = await planet('feeds', 'remove', feed(1));
     expect(removed.code, removed.stderr).toBe(0);
+    const served = serveList(opml([[1, null], [5, null]]));
+    server.route('/list.opml', served);
+    await pass();
     await pass();
     const conditional = server.requests.filter((r) => r.path === '/list.opml').at(-1)!;
-    expect(conditional.headers['if-none-match']).toBe(`"v${listVersion}"`);
+    expect(conditional.headers['if-none-match']).toBe(served.etag);
     server.route('/list.opml', serveList(opml([[1, null], [5, null], [6, null]])));
     await pass();
     expect(await subscribed()).toEqual([2, 3, 4, 5, 6]);
