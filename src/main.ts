@@ -10,8 +10,7 @@ import { serverLogger, type Logger } from './ops/logging.js';
 import { createMetrics } from './ops/metrics.js';
 import { childProcessRunner } from './pass/child-process.js';
 import { startScheduler, type Scheduler } from './pass/scheduler.js';
-import { syncConfigFeeds } from './subscriptions/config-seed.js';
-import { syncConfigReadingLists } from './subscriptions/reading-lists.js';
+import { syncConfigFeeds, syncConfigReadingLists } from './subscriptions/config-seed.js';
 
 export interface Planet {
   log: Logger;

@@ -3,8 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, databasePath, type Config } from '../config.js';
 import { openDb, type Db } from '../db/open.js';
-import { syncConfigFeeds } from '../subscriptions/config-seed.js';
-import { syncConfigReadingLists } from '../subscriptions/reading-lists.js';
+import { syncConfigFeeds, syncConfigReadingLists } from '../subscriptions/config-seed.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

@@ -8,8 +8,10 @@ import { statement } from './statements.js';
 export const FEED_SOURCES = ['config', 'cli', 'admin', 'api', 'opml', 'suggestion'] as const;
 export type FeedSource = (typeof FEED_SOURCES)[number];
 
+/** Records a source; writes nothing when it is there already (the config seed runs at every start, read-only databases included). */
 export function addFeedSource(db: Db, feedId: number, source: FeedSource, now = Date.now()): void {
-  statement(db, 'INSERT OR IGNORE INTO feed_sources (feed_id, source, added_at) VALUES (?, ?, ?)').run(feedId, source, now);
+  if (statement(db, 'SELECT 1 FROM feed_sources WHERE feed_id = ? AND source = ?').get(feedId, source)) return;
+  statement(db, 'INSERT INTO feed_sources (feed_id, source, added_at) VALUES (?, ?, ?)').run(feedId, source, now);
 }
 
 export function clearFeedSources(db: Db, feedId: number): void {

@@ -99,7 +99,8 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
   }
 
   const move = movedUrl(db, feed, result);
-  const movedTo = move?.mergeInto === undefined ? (move?.url ?? null) : null;
+  // A move onto another subscription's URL waits for the pass to fold the two; any other, now.
+  const newUrl = move && move.mergeInto === undefined ? move.url : null;
   const moved = move && { moved_to: move.url, ...(move.mergeInto !== undefined && { merge_into: move.mergeInto }) };
   if (result.kind === 'not_modified') {
     recordFetchSuccess(db, feed.id, {
@@ -108,7 +109,7 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
       etag: result.etag ?? feed.etag,
       lastModified: result.lastModified ?? feed.lastModified,
       nextFetchAt: nextFetchAfterSuccess(at, 0),
-      newUrl: movedTo,
+      newUrl,
     });
     lap('store');
     return outcome({ outcome: 'not_modified', http_status: 304, ...moved });
@@ -133,7 +134,7 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
       etag: result.etag,
       lastModified: result.lastModified,
       nextFetchAt: nextFetchAfterSuccess(at, 0),
-      newUrl: movedTo,
+      newUrl,
     });
   })();
   lap('store');

@@ -27,8 +27,6 @@ import {
   recordListSuccess,
   replaceReadingListFeeds,
   setListFeedDeclined,
-  setReadingListTags,
-  wasReadingListRemoved,
   type ListAddedBy,
   type ListFeed,
   type ListFeedInput,
@@ -337,38 +335,6 @@ export function findReadingListBy(db: Db, urlOrId: string, baseDir?: string): Re
   if (/^\d+$/.test(urlOrId)) return getReadingList(db, Number(urlOrId));
   const location = listLocation(urlOrId, baseDir);
   return location.kind === 'invalid' ? undefined : findReadingList(db, location.key);
-}
-
-export interface ConfigListSync {
-  added: string[];
-  /** Listed in the file but removed by an admin: left alone. */
-  skippedRemoved: string[];
-}
-
-/**
- * The config file's `reading_lists:`, at every start: a list not stored yet is added (read in
- * the next pass), unless an admin removed it; the file's tags are the list's tags.
- */
-export function syncConfigReadingLists(db: Db, lists: Config['reading_lists'], now = Date.now()): ConfigListSync {
-  const report: ConfigListSync = { added: [], skippedRemoved: [] };
-  db.transaction(() => {
-    for (const l of lists) {
-      const location = listLocation(l.url);
-      if (location.kind === 'invalid') continue; // the config schema refuses these
-      const existing = findReadingList(db, location.key);
-      if (existing) {
-        if (JSON.stringify(existing.tags) !== JSON.stringify(l.tags)) setReadingListTags(db, existing.id, l.tags);
-        continue;
-      }
-      if (wasReadingListRemoved(db, location.key)) {
-        report.skippedRemoved.push(location.url);
-        continue;
-      }
-      insertReadingList(db, { url: location.url, urlKey: location.key, tags: l.tags, addedBy: 'config' }, now);
-      report.added.push(location.url);
-    }
-  })();
-  return report;
 }
 
 export type ListStatus = 'new' | 'ok' | 'erroring';

@@ -162,5 +162,5 @@ describe('a config feed that moves twice, across starts of the real `planet` pro
       expect(again.code).toBe(1);
       expect(again.stderr).toMatch(/already subscribed as #1/);
     }
-  });
+  }, 120_000);
 });
