@@ -10,7 +10,7 @@ import { serverLogger, type LogFormat, type Logger } from './ops/logging.js';
 import { createMetrics } from './ops/metrics.js';
 import { childProcessRunner } from './pass/child-process.js';
 import { startScheduler, type Scheduler } from './pass/scheduler.js';
-import { syncConfigFeeds } from './subscriptions/config-seed.js';
+import { syncConfigFeeds, syncConfigReadingLists } from './subscriptions/config-seed.js';
 
 export interface Planet {
   log: Logger;
@@ -36,9 +36,11 @@ export interface StartOptions {
   logFormat?: LogFormat;
 }
 
-function logFeedSync(log: Logger, sync: ReturnType<typeof syncConfigFeeds>): void {
+function logFeedSync(log: Logger, sync: ReturnType<typeof syncConfigFeeds>, lists: ReturnType<typeof syncConfigReadingLists>): void {
   if (sync.added.length) log.info({ feeds: sync.added }, 'subscribed feeds listed in the config file');
   if (sync.skippedRemoved.length) log.info({ feeds: sync.skippedRemoved }, 'config lists feeds an admin removed; left removed');
+  if (lists.added.length) log.info({ reading_lists: lists.added }, 'added reading lists named in the config file (read in the next pass)');
+  if (lists.skippedRemoved.length) log.info({ reading_lists: lists.skippedRemoved }, 'config names reading lists an admin removed; left removed');
 }
 
 export async function startPlanet(config: Config, options: StartOptions): Promise<Planet> {
@@ -70,7 +72,7 @@ export async function startPlanet(config: Config, options: StartOptions): Promis
     stopServing = () => app.close();
   }
 
-  if (role !== 'worker') logFeedSync(log, syncConfigFeeds(db, config.feeds));
+  if (role !== 'worker') logFeedSync(log, syncConfigFeeds(db, config.feeds), syncConfigReadingLists(db, config.reading_lists));
   const scheduler =
     options.fetch && role !== 'worker'
       ? startScheduler(db, config, {

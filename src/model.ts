@@ -220,3 +220,31 @@ export function slugTag(s: string): string | null {
   const slug = s.toLowerCase().normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/[\s_]+/g, '-').slice(0, 40);
   return TAG.test(slug) ? slug : null;
 }
+
+/**
+ * The identity of a feed URL: two URLs with the same key are one subscription. WHATWG URL parsing
+ * lower-cases the scheme and host and drops the scheme's default port; on top of that the key
+ * drops an empty query (`?`) and any fragment (never sent to the server), collapses repeated `/`
+ * in the path, and treats https and http as one, because the same blog is routinely reachable,
+ * and pasted, both ways (and the most common permanent redirect of all is http → https).
+ * Not a URL to fetch: the subscription keeps the URL as given. docs/decisions/0024-feed-identity.md
+ */
+export function feedUrlKey(url: string): string {
+  const trimmed = url.trim();
+  let u: URL;
+  try {
+    u = new URL(trimmed);
+  } catch {
+    return trimmed;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return u.href;
+  // Setting the scheme drops a port that is the new scheme's default (https://h:80/ is http://h/).
+  if (u.protocol === 'https:') {
+    u.protocol = 'http:';
+    if (u.port === '443') u.port = '';
+  }
+  u.hash = '';
+  if (u.search === '') u.search = ''; // "?" alone parses to an empty search but stays in href
+  u.pathname = u.pathname.replace(/\/{2,}/g, '/');
+  return u.href;
+}

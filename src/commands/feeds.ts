@@ -1,7 +1,8 @@
 // `planet feeds list|add|remove|edit`: the subscription list from the command line.
 import { userInfo } from 'node:os';
 import { discoverSubscription, editFeed, subscribeFeed, unsubscribeFeed, urlProblem, type Actor, type FeedFields } from '../subscriptions/service.js';
-import { countEntriesByFeed, findFeed, listFeeds } from '../db/feeds.js';
+import { listFeedSources } from '../db/feed-sources.js';
+import { countEntriesByFeed, findFeed, listFeedAliases, listFeeds } from '../db/feeds.js';
 import { feedDisplayName, feedHealth, slugTag, type FeedHealth } from '../model.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, formatTime, openPlanet, parseCommandArgs, type CliIo } from './common.js';
 import { renderTable, type Column, type Style } from './table.js';
@@ -41,6 +42,8 @@ export async function feedsList(args: string[], io: CliIo): Promise<number> {
   const { config, db } = openPlanet(values.config as string | undefined, io);
   try {
     const counts = countEntriesByFeed(db);
+    const sources = listFeedSources(db);
+    const aliases = listFeedAliases(db);
     const now = Date.now();
     const rows = listFeeds(db).map((f) => {
       const c = counts.get(f.id);
@@ -59,6 +62,8 @@ export async function feedsList(args: string[], io: CliIo): Promise<number> {
         next_fetch: iso(f.nextFetchAt),
         entries: c?.entries ?? 0,
         latest_post: iso(c?.latest ?? null),
+        sources: sources.get(f.id) ?? [],
+        aliases: aliases.get(f.id) ?? [],
       };
     });
     if (values.json) {
@@ -111,16 +116,23 @@ function readEdit(values: Record<string, unknown>): FeedFields {
     if (reason) throw new UsageError(`--${key} "${v}": ${reason}`);
     edit[key] = v;
   }
-  if (values.tag !== undefined) {
-    edit.tags = (values.tag as string[]).map((t) => {
-      const slug = slugTag(t);
-      if (!slug || slug !== t) throw new UsageError(`--tag "${t}": tags are lowercase letters, digits, "-" or "_"${slug ? ` (did you mean "${slug}"?)` : ''}`);
-      return slug;
-    });
-  }
+  if (values.tag !== undefined) edit.tags = readTags(values.tag as string[]);
   if (values.excerpt) edit.excerpt = true;
   if (values['no-excerpt']) edit.excerpt = false;
   return edit;
+}
+
+/** `--tag T`… as tags, refusing what is not one (and suggesting what would be). */
+export function readTags(values: string[]): string[] {
+  return [
+    ...new Set(
+      values.map((t) => {
+        const slug = slugTag(t);
+        if (!slug || slug !== t) throw new UsageError(`--tag "${t}": tags are lowercase letters, digits, "-" or "_"${slug ? ` (did you mean "${slug}"?)` : ''}`);
+        return slug;
+      }),
+    ),
+  ];
 }
 
 export async function feedsAdd(args: string[], io: CliIo): Promise<number> {
@@ -167,8 +179,10 @@ export async function feedsRemove(args: string[], io: CliIo): Promise<number> {
       io.err(`planet feeds remove: no subscription "${positionals[0]}" (see planet feeds list)`);
       return EXIT_FAILURE;
     }
+    const lists = (listFeedSources(db).get(feed.id) ?? []).filter((s) => s.startsWith('list:')).map((s) => s.slice(5));
     unsubscribeFeed(db, cliActor(), feed.id, Boolean(values.purge));
     io.out(`removed #${feed.id} ${feedDisplayName(feed)}${values.purge ? ' and its entries' : ' (its entries stay; --purge deletes them)'}`);
+    if (lists.length) io.out(`reading lists still name it (${lists.join(', ')}): they do not subscribe it again while they keep it`);
     return EXIT_OK;
   } finally {
     db.close();

@@ -70,6 +70,7 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
             // For capacity planning (and the benchmark): this process's peak memory and where the time went.
             peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
             stages_ms: sumStages(report.feeds),
+            lists: report.lists,
             feeds: report.feeds.map(({ stages: _stages, ...o }) => o),
           },
           null,
@@ -77,6 +78,13 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
         ),
       );
       return EXIT_OK;
+    }
+    for (const l of report.lists) {
+      const detail =
+        l.outcome === 'error'
+          ? `${l.error_code}: ${l.error_message} (its last good state is kept)`
+          : `${l.outcome === 'ok' ? 'read' : 'not modified'}, ${l.feeds} feeds; ${l.subscribed.length} subscribed, ${l.unsubscribed.length} unsubscribed`;
+      io.out(`${`list ${l.outcome}`.padEnd(12)} ${l.list_url} — ${detail}`);
     }
     const names = new Map(report.feeds.map((o) => [o.feed_id, o.feed_url]));
     for (const o of [...report.feeds].sort((a, b) => a.feed_id - b.feed_id)) {

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { userAgent } from '../config.js';
 import { expireEntries } from '../db/entries.js';
 import { isDatabaseFault } from '../db/faults.js';
+import { foldMovedFeed } from '../db/feed-merge.js';
 import { getFeed, listDueFeeds } from '../db/feeds.js';
 import { acquireLock, PASS_LOCK, releaseLock, touchLock } from '../db/locks.js';
 import { finishPass, startPass } from '../db/passes.js';
@@ -15,6 +16,7 @@ import type { Feed, FetchOptions } from '../model.js';
 import { startCpuPool } from '../pipeline/cpu-pool.js';
 import { refreshFeed, type RefreshOutcome, type RefreshOptions } from '../pipeline/refresh.js';
 import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
+import { refreshReadingLists, type ListRefreshOutcome } from '../subscriptions/reading-lists.js';
 import type { Logger } from '../ops/logging.js';
 import { VERSION } from '../version.js';
 
@@ -46,7 +48,7 @@ export interface PassOptions {
 }
 
 export type PassReport =
-  | { kind: 'ran'; passId: number; startedAt: number; finishedAt: number; feeds: RefreshOutcome[]; expired: number; aborted: boolean }
+  | { kind: 'ran'; passId: number; startedAt: number; finishedAt: number; feeds: RefreshOutcome[]; lists: ListRefreshOutcome[]; expired: number; aborted: boolean }
   | { kind: 'busy'; owner: string; since: number };
 
 export async function runFetchPass(db: Db, config: Config, options: PassOptions = {}): Promise<PassReport> {
@@ -67,6 +69,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
   const passId = startPass(db, startedAt);
   const cpu = startCpuPool();
   try {
+    const lists = await readReadingLists(db, config, options);
     const feeds = options.feedIds
       ? options.feedIds.map((id) => getFeed(db, id)).filter((f): f is Feed => f !== undefined && f.status !== 'removed')
       : listDueFeeds(db, startedAt);
@@ -106,6 +109,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
       options.onFeedDone?.(outcome);
       return outcome;
     });
+    foldMovedFeeds(db, outcomes, options.logger);
     const expired = expireEntries(db, { keepDays: config.retention.keep_days, keepPerFeed: config.retention.keep_per_feed }, now());
     // Index what this pass wrote now, so the first search after a big pass does not pay for it.
     syncSearchIndex(db, sanitizedHtmlToText);
@@ -120,11 +124,35 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
       entriesNew: outcomes.reduce((n, o) => n + o.entries_new, 0),
       entriesUpdated: outcomes.reduce((n, o) => n + o.entries_updated, 0),
     });
-    return { kind: 'ran', passId, startedAt, finishedAt, feeds: outcomes, expired, aborted: options.signal?.aborted ?? false };
+    return { kind: 'ran', passId, startedAt, finishedAt, feeds: outcomes, lists, expired, aborted: options.signal?.aborted ?? false };
   } finally {
     await cpu.close();
     clearInterval(heartbeat);
     releaseLock(db, PASS_LOCK, owner);
+  }
+}
+
+/**
+ * The pass's first step: the reading lists (src/subscriptions/reading-lists.ts), so the feeds they
+ * gain are fetched in this pass. Not for a pass over chosen feeds. A bug there never stops the pass.
+ */
+async function readReadingLists(db: Db, config: Config, options: PassOptions): Promise<ListRefreshOutcome[]> {
+  if (options.feedIds) return [];
+  try {
+    return await refreshReadingLists(db, { fetch: fetchOptionsFromConfig(config), concurrency: config.fetch.concurrency, now: options.now, logger: options.logger, signal: options.signal });
+  } catch (err) {
+    if (isDatabaseFault(err)) throw err;
+    options.logger?.error({ err }, 'reading lists failed; feeds are fetched all the same');
+    return [{ list_id: 0, list_url: '(every list)', outcome: 'error', error_code: 'internal', error_message: `reading lists: ${(err as Error).message}`, feeds: 0, subscribed: [], unsubscribed: [] }];
+  }
+}
+
+/** One blog subscribed twice, found out by a permanent redirect onto the other's URL: the two become one. */
+function foldMovedFeeds(db: Db, outcomes: RefreshOutcome[], logger: Logger | undefined): void {
+  for (const o of outcomes) {
+    if (o.merge_into === undefined || o.moved_to === null) continue;
+    const into = foldMovedFeed(db, o.feed_id, o.moved_to);
+    if (into !== undefined) logger?.info({ feed_id: o.feed_id, feed_url: o.feed_url, moved_to: o.moved_to, merged_into: into }, 'one blog subscribed twice: folded into one subscription');
   }
 }
 

@@ -55,6 +55,11 @@ export interface RefreshOutcome {
   entries_updated: number;
   /** The URL the feed moved to by permanent redirect, if it did. */
   moved_to: string | null;
+  /**
+   * The subscription that already has moved_to: the two are one blog, to be folded into one
+   * (db/feed-merge.ts foldMovedFeed) once the pass has refreshed both.
+   */
+  merge_into?: number;
   stages: StageTimes;
 }
 
@@ -93,7 +98,10 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
     return outcome({ outcome: 'error', error_code: result.code, error_message: result.message, http_status: result.status });
   }
 
-  const movedTo = movedUrl(db, feed, result);
+  const move = movedUrl(db, feed, result);
+  // A move onto another subscription's URL waits for the pass to fold the two; any other, now.
+  const newUrl = move && move.mergeInto === undefined ? move.url : null;
+  const moved = move && { moved_to: move.url, ...(move.mergeInto !== undefined && { merge_into: move.mergeInto }) };
   if (result.kind === 'not_modified') {
     recordFetchSuccess(db, feed.id, {
       at,
@@ -101,10 +109,10 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
       etag: result.etag ?? feed.etag,
       lastModified: result.lastModified ?? feed.lastModified,
       nextFetchAt: nextFetchAfterSuccess(at, 0),
-      newUrl: movedTo,
+      newUrl,
     });
     lap('store');
-    return outcome({ outcome: 'not_modified', http_status: 304, moved_to: movedTo });
+    return outcome({ outcome: 'not_modified', http_status: 304, ...moved });
   }
 
   const cpu = options.cpu ?? inThread;
@@ -126,18 +134,23 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
       etag: result.etag,
       lastModified: result.lastModified,
       nextFetchAt: nextFetchAfterSuccess(at, 0),
-      newUrl: movedTo,
+      newUrl,
     });
   })();
   lap('store');
-  return outcome({ outcome: 'ok', http_status: result.status, moved_to: movedTo, entries_new: counts.inserted, entries_updated: counts.updated });
+  return outcome({ outcome: 'ok', http_status: result.status, ...moved, entries_new: counts.inserted, entries_updated: counts.updated });
 }
 
-/** A permanent redirect moves the subscription, unless another subscription already has that URL. */
-function movedUrl(db: Db, feed: Feed, result: Extract<FetchResult, { kind: 'ok' | 'not_modified' }>): string | null {
+/**
+ * Where a permanent redirect (301 / 308) took the feed. It moves there, its old URL kept as an
+ * alias (db/feeds.ts moveFeedUrl), unless another subscription already has that URL: then the two
+ * are one blog subscribed twice, and the pass folds them into one after refreshing both.
+ */
+function movedUrl(db: Db, feed: Feed, result: Extract<FetchResult, { kind: 'ok' | 'not_modified' }>): { url: string; mergeInto?: number } | null {
   const to = result.permanentUrl;
   if (!to || to === feed.url) return null;
-  return findFeedByUrl(db, to) ? null : to;
+  const holder = findFeedByUrl(db, to);
+  return holder && holder.id !== feed.id ? { url: to, mergeInto: holder.id } : { url: to };
 }
 
 function failureFor(feed: Feed, result: Extract<FetchResult, { kind: 'error' }>, at: number, intervalMs: number): FetchFailure {

@@ -3,7 +3,7 @@
 // hiding or showing one entry.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { firstIssue as firstSchemaIssue, formFeedFields, idParam } from '../../../admin/schemas.js';
+import { formFeedFields, idParam } from '../../../admin/schemas.js';
 import { listAudit } from '../../../db/audit.js';
 import { listFeedEntries } from '../../../db/entries.js';
 import { getFeed } from '../../../db/feeds.js';
@@ -24,7 +24,7 @@ import {
 } from '../../../subscriptions/service.js';
 import type { ServerDeps } from '../../deps.js';
 import { liveFeedParam } from '../../feed-param.js';
-import { formObject, formValue } from '../../plugins/forms.js';
+import { formIssue as firstIssue, formObject, formValue } from '../../plugins/forms.js';
 import { adminActor as actor } from './session.js';
 import { NOTICES, type AdminView } from './view.js';
 
@@ -71,13 +71,6 @@ function matchesFilter(health: FeedHealth, show: Filter): boolean {
   if (show === 'all') return true;
   if (show === 'broken') return health === 'erroring' || health === 'gone';
   return health === show;
-}
-
-/** A form has one tags field: "tags.2" (the third tag) is reported against it. */
-function firstIssue(error: z.ZodError): FieldError {
-  const issue = firstSchemaIssue(error);
-  const [field, index] = issue.field.split('.');
-  return index === undefined ? issue : { ...issue, field: field!, reason: `tag ${Number(index) + 1}: ${issue.reason}` };
 }
 
 export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView }> = async (app, { deps, view }) => {
