@@ -494,6 +494,28 @@ function atomAlternate(el: XmlElement | null | undefined, nss: readonly string[]
   return chosen ? resolveUrl(chosen.attrs.href, chosen.base) : null;
 }
 
+// ---------------------------------------------------------------- WebSub discovery (hub, self)
+// The one addition for WebSub (src/websub/): a feed's rel="hub" and rel="self" links, W3C WebSub §4.
+
+/** rel="hub" / rel="self" links of a channel or feed element, as the `websub` field (absent when none). */
+function websubLinks(el: XmlElement | null, nss: readonly string[]): Pick<NormalizedFeed, 'websub'> {
+  const links = all(el, 'link', nss);
+  const rels = (l: XmlElement) => (l.attrs.rel ?? '').trim().toLowerCase().split(/\s+/);
+  const hubs = links.filter((l) => rels(l).includes('hub')).map((l) => resolveUrl(l.attrs.href, l.base)).filter((u): u is string => u !== null);
+  const selfEl = links.find((l) => rels(l).includes('self'));
+  const self = selfEl ? resolveUrl(selfEl.attrs.href, selfEl.base) : null;
+  return hubs.length || self ? { websub: { hubs, self } } : {};
+}
+
+/** JSON Feed 1.1 `hubs` ([{ type, url }]) and `feed_url`. */
+function jsonWebsubLinks(feed: Record<string, unknown>, feedUrl: string): Pick<NormalizedFeed, 'websub'> {
+  const hubs = (Array.isArray(feed.hubs) ? feed.hubs : [])
+    .map((h) => resolveUrl(str(obj(h)?.url), feedUrl))
+    .filter((u): u is string => u !== null);
+  const self = resolveUrl(str(feed.feed_url), feedUrl);
+  return hubs.length || self ? { websub: { hubs, self } } : {};
+}
+
 function parseRss(root: XmlElement, format: 'rss' | 'rdf', feedUrl: string, warnings: string[]): NormalizedFeed {
   // RSS 2.0 has no namespace; RSS 1.0 and 0.90 put their elements in one. Accept all three,
   // plus whatever default namespace the root declares (some generators invent one).
@@ -563,6 +585,7 @@ function parseRss(root: XmlElement, format: 'rss' | 'rdf', feedUrl: string, warn
     image,
     entries,
     warnings,
+    ...websubLinks(channel, [NS.atom10]),
   };
 }
 
@@ -651,6 +674,7 @@ function parseAtom(root: XmlElement, format: 'atom' | 'atom03', feedUrl: string,
     image: iconEl ? resolveUrl(trimmedText(iconEl), iconEl.base) : null,
     entries,
     warnings,
+    ...websubLinks(root, core),
   };
 }
 
@@ -720,6 +744,7 @@ function parseJsonFeed(text: string, feedUrl: string): NormalizedFeed {
     image: resolveUrl(str(feed.icon) ?? str(feed.favicon), feedUrl),
     entries,
     warnings,
+    ...jsonWebsubLinks(feed, feedUrl),
   };
 }
 
