@@ -8,8 +8,10 @@ import { openDb, type Db } from './db/open.js';
 import { buildServer } from './http/app.js';
 import { serverLogger, type Logger } from './ops/logging.js';
 import { createMetrics } from './ops/metrics.js';
-import { childProcessRunner } from './pass/child-process.js';
+import { childProcessRunner, type PassRunner } from './pass/child-process.js';
+import { runFetchPass } from './pass/run-pass.js';
 import { startScheduler, type Scheduler } from './pass/scheduler.js';
+import { recordHubRequests } from './websub/hub-context.js';
 import { syncConfigFeeds } from './subscriptions/config-seed.js';
 
 export interface Planet {
@@ -37,6 +39,21 @@ export interface StartOptions {
 function logFeedSync(log: Logger, sync: ReturnType<typeof syncConfigFeeds>): void {
   if (sync.added.length) log.info({ feeds: sync.added }, 'subscribed feeds listed in the config file');
   if (sync.skippedRemoved.length) log.info({ feeds: sync.skippedRemoved }, 'config lists feeds an admin removed; left removed');
+}
+
+/** WebSub: the pass's hub requests and the pushes it stored, logged and counted in this process. */
+function withWebsubReport(runner: PassRunner, log: Logger, metrics: ReturnType<typeof createMetrics>): PassRunner {
+  return (o) =>
+    runner(o).then((report) => {
+      if (report.kind === 'ran' && report.websub) {
+        recordHubRequests(report.websub.hub_requests, { logger: log, metrics });
+        for (const d of report.websub.deliveries) {
+          metrics.websubDeliveries.inc({ outcome: d.outcome });
+          log[d.outcome === 'stored' ? 'info' : 'warn'](d, d.error ?? 'websub: delivery stored by the pass');
+        }
+      }
+      return report;
+    });
 }
 
 export async function startPlanet(config: Config, options: StartOptions): Promise<Planet> {
@@ -71,7 +88,11 @@ export async function startPlanet(config: Config, options: StartOptions): Promis
           logger: log,
           runAtStart: true,
           onFeedDone: (o) => metrics.observeFetch(o),
-          runner: options.configPath === undefined ? undefined : childProcessRunner(options.configPath),
+          runner: withWebsubReport(
+            options.configPath === undefined ? (o) => runFetchPass(db, config, o) : childProcessRunner(options.configPath),
+            log,
+            metrics,
+          ),
         })
       : null;
   let address: string;

@@ -4,6 +4,8 @@ import { discoverSubscription, editFeed, subscribeFeed, unsubscribeFeed, urlProb
 import { countEntriesByFeed, findFeed, listFeeds } from '../db/feeds.js';
 import { feedDisplayName, feedHealth } from '../model.js';
 import { slugTag } from '../subscriptions/opml-import.js';
+import { currentSubscriptions } from '../db/websub.js';
+import { pushState } from '../websub/subscriber.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, formatTime, openPlanet, parseCommandArgs, type CliIo } from './common.js';
 
 /** Changes made from the command line are audited like the admin UI's, under the OS user's name. */
@@ -24,9 +26,14 @@ export async function feedsList(args: string[], io: CliIo): Promise<number> {
   const { config, db } = openPlanet(values.config as string | undefined, io);
   try {
     const counts = countEntriesByFeed(db);
+    const subscriptions = currentSubscriptions(db);
     const now = Date.now();
     const rows = listFeeds(db).map((f) => {
       const c = counts.get(f.id);
+      const sub = subscriptions.get(f.id);
+      const push = pushState(sub, now);
+      // A feed its hub pushes is polled only every websub.poll_hours.
+      const pollAt = push === 'active' && f.lastAttemptAt !== null ? f.lastAttemptAt + config.websub.poll_hours * 3_600_000 : null;
       return {
         id: f.id,
         url: f.url,
@@ -39,9 +46,13 @@ export async function feedsList(args: string[], io: CliIo): Promise<number> {
         error_code: f.errorCode,
         http_status: f.lastHttpStatus,
         consecutive_errors: f.errorCount,
-        next_fetch: iso(f.nextFetchAt),
+        next_fetch: iso(pollAt !== null ? Math.max(pollAt, f.nextFetchAt ?? 0) : f.nextFetchAt),
         entries: c?.entries ?? 0,
         latest_post: iso(c?.latest ?? null),
+        push,
+        websub: sub
+          ? { hub: sub.hub, topic: sub.topic, state: sub.state, lease_expires: iso(sub.leaseExpiresAt), last_delivery: iso(sub.lastDeliveryAt), reason: sub.reason }
+          : null,
       };
     });
     if (values.json) {
@@ -53,7 +64,8 @@ export async function feedsList(args: string[], io: CliIo): Promise<number> {
       return EXIT_OK;
     }
     for (const r of rows) {
-      io.out(`#${r.id} ${r.status.padEnd(8)} ${r.name} <${r.url}>  entries ${r.entries}, last success ${formatTime(r.last_success ? Date.parse(r.last_success) : null)}${r.last_error ? `\n      last error: ${r.last_error}` : ''}`);
+      const push = r.push === null ? '' : `, push ${r.push}${r.push === 'active' && r.websub?.lease_expires ? ` until ${formatTime(Date.parse(r.websub.lease_expires))}` : ''} (${r.websub?.hub})`;
+      io.out(`#${r.id} ${r.status.padEnd(8)} ${r.name} <${r.url}>  entries ${r.entries}, last success ${formatTime(r.last_success ? Date.parse(r.last_success) : null)}${push}${r.last_error ? `\n      last error: ${r.last_error}` : ''}`);
     }
     return EXIT_OK;
   } finally {

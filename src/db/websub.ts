@@ -4,7 +4,7 @@ import type { Db } from './open.js';
 import { statement } from './statements.js';
 
 export type SubscriptionState = 'pending' | 'active' | 'denied' | 'lapsed' | 'unsubscribing';
-export type HubMode = 'subscribe' | 'unsubscribe';
+export type PendingMode = 'subscribe' | 'unsubscribe';
 
 /** One subscription at a hub, as stored. Times are unix milliseconds. */
 export interface HubSubscription {
@@ -17,7 +17,7 @@ export interface HubSubscription {
   secret: string;
   state: SubscriptionState;
   /** The request the hub may verify now, if any. */
-  pendingMode: HubMode | null;
+  pendingMode: PendingMode | null;
   requestedAt: number | null;
   attempts: number;
   leaseSeconds: number | null;
@@ -38,7 +38,7 @@ interface SubscriptionRow {
   token: string;
   secret: string;
   state: SubscriptionState;
-  pending_mode: HubMode | null;
+  pending_mode: PendingMode | null;
   requested_at: number | null;
   attempts: number;
   lease_seconds: number | null;
@@ -111,7 +111,7 @@ export interface NewSubscription {
 export function startSubscription(db: Db, s: NewSubscription, now: number): HubSubscription {
   return db.transaction(() => {
     const old = statement<[number], SubscriptionRow>(db, "SELECT * FROM websub_subscriptions WHERE feed_id = ? AND state <> 'unsubscribing'").get(s.feedId);
-    if (old && (old.state === 'active' || old.state === 'pending')) {
+    if (old && ((old.state === 'active' && (old.lease_expires_at ?? 0) > now) || old.state === 'pending')) {
       statement(db, "UPDATE websub_subscriptions SET state = 'unsubscribing', pending_mode = NULL, requested_at = NULL, attempts = 0 WHERE id = ?").run(old.id);
     } else if (old) {
       statement(db, 'DELETE FROM websub_subscriptions WHERE id = ?').run(old.id);
@@ -126,7 +126,7 @@ export function startSubscription(db: Db, s: NewSubscription, now: number): HubS
 }
 
 /** A request (renewal, unsubscription) is about to be sent for an existing subscription. */
-export function markRequested(db: Db, id: number, mode: HubMode, now: number): void {
+export function markRequested(db: Db, id: number, mode: PendingMode, now: number): void {
   statement(
     db,
     `UPDATE websub_subscriptions SET pending_mode = ?, requested_at = ?, attempts = attempts + 1,
@@ -180,6 +180,11 @@ export function lapseSubscription(db: Db, id: number, reason: string, retryAt: n
     `UPDATE websub_subscriptions SET state = 'lapsed', pending_mode = NULL, requested_at = NULL, reason = ?, retry_at = ?
      WHERE id = ? AND state IN ('pending', 'active')`,
   ).run(reason, retryAt, id);
+}
+
+/** The feed no longer names this hub (or is gone): the hub is to be told, at the next chance. */
+export function retireSubscription(db: Db, id: number): void {
+  statement(db, "UPDATE websub_subscriptions SET state = 'unsubscribing', pending_mode = NULL, requested_at = NULL, attempts = 0 WHERE id = ?").run(id);
 }
 
 export function deleteSubscription(db: Db, id: number): void {

@@ -218,12 +218,21 @@ export class Metrics {
   readonly httpRequests = new Counter('planet_http_requests_total', 'HTTP requests by route pattern, method and status code.', ['route', 'method', 'status']);
   readonly httpDuration = new Histogram('planet_http_request_duration_seconds', 'HTTP response time by route pattern.', ['route'], RENDER_BUCKETS);
   readonly renderDuration = new Histogram('planet_page_render_seconds', 'Time to render a page or feed (cache misses), by route.', ['route'], RENDER_BUCKETS);
+  // ---- WebSub (src/websub/): requests to hubs, and what hubs sent to our callbacks.
+  readonly websubHubRequests = new Counter('planet_websub_hub_requests_total', 'Requests sent to WebSub hubs, by mode (subscribe, unsubscribe, publish) and outcome (ok, error).', ['mode', 'outcome']);
+  readonly websubVerifications = new Counter('planet_websub_verifications_total', 'Verification requests from hubs, by mode and outcome (confirmed, refused, denied).', ['mode', 'outcome']);
+  readonly websubDeliveries = new Counter('planet_websub_deliveries_total', 'Content distributions received, by outcome (queued, bad_signature, gone, too_large) and stored (stored, unreadable, dropped).', ['outcome']);
+  private websubCounters(): Counter[] {
+    return [this.websubHubRequests, this.websubVerifications, this.websubDeliveries];
+  }
+  // ---- end of WebSub
+
   private startedAt = Date.now();
   /** Other processes' memory, when this object sums a cluster (withPeers). */
   private peers: ProcessSample[] = [];
 
   private counters(): Counter[] {
-    return [this.fetches, this.fetchErrors, this.entriesWritten, this.httpRequests];
+    return [this.fetches, this.fetchErrors, this.entriesWritten, this.httpRequests, ...this.websubCounters()];
   }
 
   private histograms(): Histogram[] {
@@ -291,6 +300,7 @@ export class Metrics {
       this.httpRequests,
       this.httpDuration,
       this.renderDuration,
+      ...this.websubCounters(),
       ...(db ? databaseGauges(db) : []),
       ...processGauges(this.startedAt, this.peers),
     ];

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { PassOptions, PassReport } from './run-pass.js';
+import type { PassOptions, PassReport, WebsubPassReport } from './run-pass.js';
 import type { RefreshOutcome } from '../pipeline/refresh.js';
 
 /** bin/planet.js, from src/pass and dist/pass alike (both two levels below the project root). */
@@ -22,6 +22,7 @@ export interface FetchJson {
   expired?: number;
   aborted?: boolean;
   feeds?: Omit<RefreshOutcome, 'stages'>[];
+  websub?: WebsubPassReport;
 }
 
 export type PassRunner = (options: Pick<PassOptions, 'feedIds' | 'signal' | 'onFeedDone' | 'logger'>) => Promise<PassReport>;
@@ -74,6 +75,7 @@ export function childProcessRunner(configPath: string): PassRunner {
           feeds,
           expired: report.expired ?? 0,
           aborted: report.aborted ?? false,
+          websub: report.websub,
         });
       });
     });

@@ -14,6 +14,10 @@ import { refreshFeed, type RefreshOutcome, type RefreshOptions } from '../pipeli
 import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
 import type { Logger } from '../ops/logging.js';
 import { VERSION } from '../version.js';
+import { changedByDeliveries, isDeliveryOwner, storeQueuedDeliveries, type StoredDelivery } from '../websub/deliveries.js';
+import { hubContext, type HubRequestReport } from '../websub/hub-context.js';
+import { publishChangedFeeds } from '../websub/publisher.js';
+import { renewLeases, skipPushedFeeds, subscribeDiscoveredHubs, unsubscribeRemovedFeeds } from '../websub/subscriber.js';
 
 export const PASS_LOCK = 'fetch-pass';
 /** A lock whose holder has not written a heartbeat for this long is considered abandoned. */
@@ -44,14 +48,26 @@ export interface PassOptions {
   now?: () => number;
 }
 
+/** What a pass did for WebSub: pushed content it stored, and the requests it sent to hubs. */
+export interface WebsubPassReport {
+  deliveries: StoredDelivery[];
+  hub_requests: HubRequestReport[];
+}
+
 export type PassReport =
-  | { kind: 'ran'; passId: number; startedAt: number; finishedAt: number; feeds: RefreshOutcome[]; expired: number; aborted: boolean }
+  | { kind: 'ran'; passId: number; startedAt: number; finishedAt: number; feeds: RefreshOutcome[]; expired: number; aborted: boolean; websub?: WebsubPassReport }
   | { kind: 'busy'; owner: string; since: number };
 
 export async function runFetchPass(db: Db, config: Config, options: PassOptions = {}): Promise<PassReport> {
   const now = options.now ?? Date.now;
   const owner = `${hostname()}:${process.pid}`;
-  const lock = acquireLock(db, PASS_LOCK, owner, now());
+  let lock = acquireLock(db, PASS_LOCK, owner, now());
+  // WebSub: a server process storing a pushed delivery holds the lock for milliseconds; wait for it
+  // (up to 5 s) rather than skip the pass.
+  for (let i = 0; lock.kind === 'busy' && isDeliveryOwner(lock.owner) && i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    lock = acquireLock(db, PASS_LOCK, owner, now());
+  }
   if (lock.kind === 'busy') return lock;
 
   const heartbeat = setInterval(() => touchLock(db, PASS_LOCK, owner, now()), HEARTBEAT_MS);
@@ -62,7 +78,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
   try {
     const feeds = options.feedIds
       ? options.feedIds.map((id) => getFeed(db, id)).filter((f): f is Feed => f !== undefined && f.status !== 'removed')
-      : listDueFeeds(db, startedAt);
+      : skipPushedFeeds(db, config, listDueFeeds(db, startedAt), startedAt); // WebSub: pushed feeds are polled every websub.poll_hours
     const refreshOptions: RefreshOptions = {
       fetch: fetchOptionsFromConfig(config),
       newFeedItems: config.fetch.new_feed_items,
@@ -99,6 +115,17 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
       options.onFeedDone?.(outcome);
       return outcome;
     });
+    // ---- WebSub (src/websub/): content pushed while this pass held the lock, then the pass's hub traffic.
+    const deliveries = await storeQueuedDeliveries(db, config, { cpu, now });
+    const hub = hubContext(config, now);
+    // A pass stopped by a signal skips the hub traffic (bounded, but seconds): the next pass does it.
+    const hubRequests: HubRequestReport[] = options.signal?.aborted ? [] : [
+      ...(await subscribeDiscoveredHubs(db, config, outcomes, hub)),
+      ...(await renewLeases(db, config, hub)),
+      ...(await unsubscribeRemovedFeeds(db, config, hub)),
+      ...(await publishChangedFeeds(db, config, [...changedFeedIds(outcomes), ...changedByDeliveries(deliveries)], hub)),
+    ];
+    // ---- end of WebSub
     const expired = expireEntries(db, { keepDays: config.retention.keep_days, keepPerFeed: config.retention.keep_per_feed }, now());
     // Index what this pass wrote now, so the first search after a big pass does not pay for it.
     syncSearchIndex(db, sanitizedHtmlToText);
@@ -111,12 +138,20 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
       finishedAt, outcomes.length, count('ok'), count('not_modified'), count('error'),
       outcomes.reduce((n, o) => n + o.entries_new, 0), outcomes.reduce((n, o) => n + o.entries_updated, 0), passId,
     );
-    return { kind: 'ran', passId, startedAt, finishedAt, feeds: outcomes, expired, aborted: options.signal?.aborted ?? false };
+    return {
+      kind: 'ran', passId, startedAt, finishedAt, feeds: outcomes, expired, aborted: options.signal?.aborted ?? false,
+      websub: { deliveries, hub_requests: hubRequests },
+    };
   } finally {
     await cpu.close();
     clearInterval(heartbeat);
     releaseLock(db, PASS_LOCK, owner);
   }
+}
+
+/** Feeds whose refresh stored new or changed entries: the merged feeds changed through them. */
+function changedFeedIds(outcomes: RefreshOutcome[]): number[] {
+  return outcomes.filter((o) => o.entries_new + o.entries_updated > 0).map((o) => o.feed_id);
 }
 
 /**

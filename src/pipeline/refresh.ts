@@ -72,6 +72,9 @@ export interface FetchedDocument {
   url: string;
 }
 
+/** What storing a document needs of the refresh options (a delivery has no fetch or backoff). */
+export type StoreOptions = Pick<RefreshOptions, 'newFeedItems' | 'cpu' | 'tombstoneMaxAgeMs'>;
+
 export type StoredDocument =
   | { kind: 'ok'; feed: NormalizedFeed; inserted: number; updated: number }
   | { kind: 'error'; code: 'decode' | 'not_a_feed' | 'parse'; message: string };
@@ -156,7 +159,7 @@ export async function storeDocument(
   feed: Feed,
   doc: FetchedDocument,
   at: number,
-  options: RefreshOptions,
+  options: StoreOptions,
   stages: StageTimes = { fetch: 0, parse: 0, sanitize: 0, store: 0 },
   alsoInTransaction?: () => void,
 ): Promise<StoredDocument> {
@@ -224,7 +227,7 @@ interface Candidate {
  * - the same permalink arriving through two subscriptions (a personal feed and a team feed)
  *   is stored for both but shown once (duplicate_of).
  */
-async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: number, options: RefreshOptions, cpu: CpuWork, stages: StageTimes) {
+async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: number, options: StoreOptions, cpu: CpuWork, stages: StageTimes) {
   const statements = entryStatements(db);
   const seen = new Set<string>();
   const candidates: Candidate[] = [];

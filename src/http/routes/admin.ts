@@ -40,6 +40,8 @@ import {
 import { countAudit, listAudit, recordAudit } from '../../db/audit.js';
 import { listFeedEntries } from '../../db/entries.js';
 import { getFeed } from '../../db/feeds.js';
+import { currentSubscriptions } from '../../db/websub.js';
+import { pushState } from '../../websub/subscriber.js';
 import { feedDisplayName, feedHomeLink, type FeedHealth } from '../../model.js';
 import { createTemplates } from '../../render/templates.js';
 import { sqliteRateLimitStore } from '../rate-limit-store.js';
@@ -405,6 +407,8 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { deps: Server
       fields: { name: feed.name ?? '', face: feed.face ?? '', link: feed.link ?? '', tags: feed.tags.join(' '), excerpt: feed.excerpt },
       entries: listFeedEntries(db, id).slice(0, 100),
       audit: listAudit(db, { limit: 20, feedId: id }),
+      // WebSub: its hub subscription, if any, with the push state `planet feeds list` shows.
+      push: ((sub) => (sub ? { state: pushState(sub, now()), sub } : null))(currentSubscriptions(db).get(id)),
       error: null,
       ...extra,
     }, status);
