@@ -82,6 +82,14 @@ export async function startPlanet(config: Config, options: StartOptions): Promis
   }
 
   if (role !== 'worker') logFeedSync(log, syncConfigFeeds(db, config.feeds));
+  let address: string;
+  try {
+    address = await listen();
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  // After listening: the pass at start subscribes at WebSub hubs, which verify on our callbacks at once.
   const scheduler =
     options.fetch && role !== 'worker'
       ? startScheduler(db, config, {
@@ -95,14 +103,6 @@ export async function startPlanet(config: Config, options: StartOptions): Promis
           ),
         })
       : null;
-  let address: string;
-  try {
-    address = await listen();
-  } catch (err) {
-    await scheduler?.stop();
-    db.close();
-    throw err;
-  }
 
   let closing: Promise<void> | null = null;
   return {

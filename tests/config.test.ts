@@ -31,6 +31,7 @@ describe('config', () => {
     expect(c.retention).toEqual({ keep_days: 365, keep_per_feed: 20 });
     expect(c.planet.timezone).toBe('UTC');
     expect(c.feeds).toEqual([]);
+    expect(c.websub).toEqual({ poll_hours: 24 });
   });
 
   it('accepts the shipped config/planet.yaml', () => {
@@ -46,6 +47,10 @@ describe('config', () => {
     ['a feed with a non-http URL', 'feeds:\n  - url: ftp://example.org/feed\n', 'feeds.0.url'],
     ['a feed with a bad tag', 'feeds:\n  - url: https://example.org/feed\n    tags: ["Has Space"]\n', 'feeds.0.tags.0'],
     ['a negative concurrency', 'fetch:\n  concurrency: 0\n', 'fetch.concurrency'],
+    ['a WebSub hub that is not http(s)', 'websub:\n  hub: ftp://hub.example/\n', 'websub.hub'],
+    ['a WebSub callback base with a query', 'websub:\n  callback_base: "https://planet.example/?x=1"\n', 'websub.callback_base: expected a base URL without query or fragment'],
+    ['a WebSub poll interval of zero', 'websub:\n  poll_hours: 0\n', 'websub.poll_hours'],
+    ['an unknown WebSub key', 'websub:\n  secret: x\n', 'websub: unknown key(s) "secret"'],
   ])('rejects %s, naming the key', (_name, yaml, expected) => {
     const issues = issuesOf(() => loadConfig({ path: file(`bad-${Math.random()}.yaml`, yaml), env: {} }));
     expect(issues.join('\n')).toContain(expected);
