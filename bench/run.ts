@@ -1,4 +1,4 @@
-// `npm run bench [-- ingest|serve|read|soak]`: every benchmark, or one part. Each part reports
+// `npm run bench [-- ingest|serve|read|soak|websub]`: every benchmark, or one part. Each part reports
 // against a baseline measured in the same run (these machines are noisy):
 //   ingest  1,000 feeds × 20 entries from a local host: cold pass, warm pass (all 304), peak RSS,
 //           stage times; baseline = the same fetches doing nothing with the bytes
@@ -8,11 +8,15 @@
 //   read    p99 of GET / while a pass writes 10,000 entries, in-process vs a separate process,
 //           against the idle p99
 //   soak    200 passes over 500 feeds with changing content: RSS and database size, start → end
-// Sizes: BENCH_FEEDS (ingest, default 1000), SOAK_PASSES (200), SOAK_FEEDS (500), READ_FEEDS (500).
+//   websub  a hub's delivery → the post on / (p50, p99 over ≥ 100 deliveries to `planet serve`),
+//           against the polling it replaces: a measured pass plus half the schedule's interval
+// Sizes: BENCH_FEEDS (ingest, default 1000), SOAK_PASSES (200), SOAK_FEEDS (500), READ_FEEDS (500),
+// WEBSUB_DELIVERIES (200).
 import { rmSync } from 'node:fs';
 import { benchIngest } from './ingest.js';
 import { benchReadDuringPass, benchSoak } from './ops.js';
 import { benchServe } from './serve.js';
+import { benchWebsub } from './websub.js';
 
 const log = (s: string) => console.log(s);
 const parts = process.argv.slice(2);
@@ -39,6 +43,10 @@ try {
   if (want('soak')) {
     log(`\n== soak: ${num('SOAK_PASSES', 200)} passes × ${num('SOAK_FEEDS', 500)} feeds ==`);
     await benchSoak({ passes: num('SOAK_PASSES', 200), feeds: num('SOAK_FEEDS', 500), log });
+  }
+  if (want('websub')) {
+    log(`\n== websub: ${num('WEBSUB_DELIVERIES', 200)} deliveries, hub → post on / ==`);
+    await benchWebsub({ deliveries: num('WEBSUB_DELIVERIES', 200), log });
   }
 } finally {
   if (ingestDir) rmSync(ingestDir, { recursive: true, force: true });

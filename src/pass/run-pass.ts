@@ -9,7 +9,7 @@ import { getFeed, listDueFeeds } from '../db/feeds.js';
 import { syncSearchIndex } from '../db/timeline.js';
 import type { Db } from '../db/open.js';
 import type { Feed, FetchOptions } from '../model.js';
-import { startCpuPool } from '../pipeline/cpu-pool.js';
+import { startCpuPool, type CpuWork } from '../pipeline/cpu-pool.js';
 import { refreshFeed, type RefreshOutcome, type RefreshOptions } from '../pipeline/refresh.js';
 import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
 import type { Logger } from '../ops/logging.js';
@@ -116,15 +116,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
       return outcome;
     });
     // ---- WebSub (src/websub/): content pushed while this pass held the lock, then the pass's hub traffic.
-    const deliveries = await storeQueuedDeliveries(db, config, { cpu, now });
-    const hub = hubContext(config, now);
-    // A pass stopped by a signal skips the hub traffic (bounded, but seconds): the next pass does it.
-    const hubRequests: HubRequestReport[] = options.signal?.aborted ? [] : [
-      ...(await subscribeDiscoveredHubs(db, config, outcomes, hub)),
-      ...(await renewLeases(db, config, hub)),
-      ...(await unsubscribeRemovedFeeds(db, config, hub)),
-      ...(await publishChangedFeeds(db, config, [...changedFeedIds(outcomes), ...changedByDeliveries(deliveries)], hub)),
-    ];
+    const websub = await websubSteps(db, config, outcomes, cpu, now, options);
     // ---- end of WebSub
     const expired = expireEntries(db, { keepDays: config.retention.keep_days, keepPerFeed: config.retention.keep_per_feed }, now());
     // Index what this pass wrote now, so the first search after a big pass does not pay for it.
@@ -140,13 +132,36 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
     );
     return {
       kind: 'ran', passId, startedAt, finishedAt, feeds: outcomes, expired, aborted: options.signal?.aborted ?? false,
-      websub: { deliveries, hub_requests: hubRequests },
+      websub,
     };
   } finally {
     await cpu.close();
     clearInterval(heartbeat);
     releaseLock(db, PASS_LOCK, owner);
   }
+}
+
+/**
+ * WebSub's part of a pass, each step one call: store what hubs pushed while the pass held the lock,
+ * subscribe to newly advertised hubs, renew leases, unsubscribe removed feeds, ping our own hub.
+ * Hubs' failures are values in the report; not even a bug here fails the pass (its feeds are stored).
+ */
+async function websubSteps(db: Db, config: Config, outcomes: RefreshOutcome[], cpu: CpuWork, now: () => number, options: PassOptions): Promise<WebsubPassReport> {
+  const report: WebsubPassReport = { deliveries: [], hub_requests: [] };
+  try {
+    report.deliveries = await storeQueuedDeliveries(db, config, { cpu, now });
+    // A pass stopped by a signal skips the hub traffic (bounded, but seconds): the next pass does it.
+    if (options.signal?.aborted) return report;
+    const hub = hubContext(config, now);
+    report.hub_requests.push(...(await subscribeDiscoveredHubs(db, config, outcomes, hub)));
+    report.hub_requests.push(...(await renewLeases(db, config, hub)));
+    report.hub_requests.push(...(await unsubscribeRemovedFeeds(db, config, hub)));
+    report.hub_requests.push(...(await publishChangedFeeds(db, config, [...changedFeedIds(outcomes), ...changedByDeliveries(report.deliveries)], hub)));
+  } catch (err) {
+    if (isDatabaseFault(err)) throw err;
+    options.logger?.error({ err }, 'websub: the pass\'s WebSub steps failed');
+  }
+  return report;
 }
 
 /** Feeds whose refresh stored new or changed entries: the merged feeds changed through them. */

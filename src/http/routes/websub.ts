@@ -72,7 +72,8 @@ export async function websubRoutes(app: FastifyInstance, { deps, afterWrite }: {
 
   // logLevel warn: the request line would write the callback's token (a capability) to the log;
   // our own lines name the subscription instead.
-  app.get<{ Params: { token: string } }>('/:token', { logLevel: 'warn' }, async (request, reply) => {
+  // No HEAD twin: a verification is answered once, to a GET.
+  app.get<{ Params: { token: string } }>('/:token', { logLevel: 'warn', exposeHeadRoute: false }, async (request, reply) => {
     const answer = answerVerification(db, request.params.token, request.query as Record<string, unknown>, now());
     metrics.websubVerifications.inc({ mode: answer.mode || 'none', outcome: answer.outcome });
     log[answer.status === 200 ? 'info' : 'warn']({ subscription_id: answer.subscription_id ?? undefined, feed_id: answer.feed_id ?? undefined, mode: answer.mode, outcome: answer.outcome }, answer.reason);
