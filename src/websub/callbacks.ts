@@ -21,8 +21,8 @@ export interface VerificationAnswer {
   status: 200 | 404;
   /** The hub.challenge, echoed (200), or why not (404). */
   body: string;
-  /** For the log and planet_websub_verifications_total. */
-  mode: string;
+  /** For the log and planet_websub_verifications_total: one of a few values, whatever the hub sent. */
+  mode: 'subscribe' | 'unsubscribe' | 'denied' | 'other';
   outcome: 'confirmed' | 'refused' | 'denied';
   subscription_id: number | null;
   feed_id: number | null;
@@ -37,11 +37,12 @@ const one = (v: unknown): string | undefined => (typeof v === 'string' ? v : Arr
  * "no" of §5.3.1. hub.mode=denied (§5.2): the hub refused or cancelled the subscription.
  */
 export function answerVerification(db: Db, token: string, query: Record<string, unknown>, now: number): VerificationAnswer {
-  const mode = one(query['hub.mode']) ?? '';
+  const asked = one(query['hub.mode']) ?? '';
+  const mode = asked === 'subscribe' || asked === 'unsubscribe' || asked === 'denied' ? asked : 'other';
   const topic = one(query['hub.topic']) ?? '';
   const sub = subscriptionFor(db, token);
   const refuse = (reason: string): VerificationAnswer => ({
-    status: 404, body: 'not found', mode: mode.slice(0, 20), outcome: 'refused', subscription_id: sub?.id ?? null, feed_id: sub?.feedId ?? null, reason,
+    status: 404, body: 'not found', mode, outcome: 'refused', subscription_id: sub?.id ?? null, feed_id: sub?.feedId ?? null, reason,
   });
   if (!sub) return refuse('websub: no such callback');
   if (topic !== sub.topic) return refuse('websub: verification for another topic');
@@ -55,7 +56,7 @@ export function answerVerification(db: Db, token: string, query: Record<string, 
     denySubscription(db, sub.id, reason ? `the hub denied the subscription: ${reason}` : 'the hub denied the subscription', now + RETRY_AFTER_DENIAL_MS);
     return ok('', 'denied', reason || 'websub: subscription denied');
   }
-  if (mode !== 'subscribe' && mode !== 'unsubscribe') return refuse('websub: unknown hub.mode');
+  if (mode === 'other') return refuse('websub: unknown hub.mode');
   if (sub.pendingMode !== mode) return refuse(`websub: no ${mode} request is pending for this callback`);
   const challenge = one(query['hub.challenge']);
   if (!challenge) return refuse('websub: verification without hub.challenge');
@@ -66,8 +67,8 @@ export function answerVerification(db: Db, token: string, query: Record<string, 
   }
   const feed = sub.feedId === null ? undefined : getFeed(db, sub.feedId);
   if (!feed || feed.status !== 'active') return refuse('websub: the feed is no longer subscribed');
-  const asked = Number(one(query['hub.lease_seconds']));
-  const lease = Number.isInteger(asked) && asked > 0 ? Math.min(asked, MAX_LEASE_SECONDS) : DEFAULT_LEASE_SECONDS;
+  const granted = Number(one(query['hub.lease_seconds']));
+  const lease = Number.isInteger(granted) && granted > 0 ? Math.min(granted, MAX_LEASE_SECONDS) : DEFAULT_LEASE_SECONDS;
   confirmSubscription(db, sub.id, lease, now);
   return ok(challenge, 'confirmed', `websub: subscribed, lease ${lease} s`);
 }

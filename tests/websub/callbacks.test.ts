@@ -76,4 +76,13 @@ describe('GET /websub/:token', () => {
     expect([ok.statusCode, ok.body, ok.headers['content-type']]).toEqual([200, 'c h', 'text/plain; charset=utf-8']);
     expect((await app.inject(`/websub/${TOKEN}?${q}&hub.challenge=again`)).statusCode).toBe(404); // answered once
   });
+
+  it('counts whatever hub.mode a caller sends under a few labels only', async () => {
+    for (const mode of ['x1', 'x2', 'publish', '']) {
+      expect((await app.inject(`/websub/${TOKEN}?hub.mode=${mode}&hub.topic=${encodeURIComponent(sub.topic)}&hub.challenge=c`)).statusCode).toBe(404);
+    }
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toMatch(/planet_websub_verifications_total\{mode="other",outcome="refused"\} 4/);
+    expect(metrics).not.toMatch(/mode="x1"/);
+  });
 });

@@ -75,7 +75,7 @@ export async function websubRoutes(app: FastifyInstance, { deps, afterWrite }: {
   // No HEAD twin: a verification is answered once, to a GET.
   app.get<{ Params: { token: string } }>('/:token', { logLevel: 'warn', exposeHeadRoute: false }, async (request, reply) => {
     const answer = answerVerification(db, request.params.token, request.query as Record<string, unknown>, now());
-    metrics.websubVerifications.inc({ mode: answer.mode || 'none', outcome: answer.outcome });
+    metrics.websubVerifications.inc({ mode: answer.mode, outcome: answer.outcome });
     log[answer.status === 200 ? 'info' : 'warn']({ subscription_id: answer.subscription_id ?? undefined, feed_id: answer.feed_id ?? undefined, mode: answer.mode, outcome: answer.outcome }, answer.reason);
     return reply.code(answer.status).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(answer.body);
   });
