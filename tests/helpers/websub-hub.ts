@@ -2,8 +2,8 @@
 // 127.0.0.1. It takes subscription requests (202, then verification of intent on the callback with
 // a random challenge), grants leases and lets them expire, distributes content signed with a chosen
 // X-Hub-Signature algorithm (or a bad or missing signature on demand), denies on demand (hub.mode=
-// denied), drops a subscriber that answers 410, and records publish pings. It shares no code with
-// src/: signatures are computed here with node:crypto.
+// denied), drops a subscriber that answers 410, and records publish pings (hub.url, else hub.topic).
+// It shares no code with src/: signatures are computed here with node:crypto.
 //
 //   const hub = await startWebsubHub({ leaseSeconds: 60 });
 //   feed advertises <link rel="hub" href={hub.url}>;  …the planet subscribes…
@@ -69,8 +69,6 @@ export interface WebsubHubOptions {
   leaseSeconds?: number;
   /** Distribution's default signature algorithm (default sha256). */
   algorithm?: HubAlgorithm;
-  /** On hub.mode=publish, fetch the topic and distribute it to its subscribers (default false). */
-  distributeOnPublish?: boolean;
 }
 
 export interface WebsubHub {
@@ -180,12 +178,7 @@ export async function startWebsubHub(options: WebsubHubOptions = {}): Promise<We
       const url = record.url ?? record.topic;
       if (!url) return answer(400, 'hub.url is required');
       hub.publishes.push({ url, at: Date.now() });
-      answer(204);
-      if (options.distributeOnPublish) {
-        const fetched = await fetch(url).catch(() => null);
-        if (fetched?.ok) await hub.distribute(url, Buffer.from(await fetched.arrayBuffer()), { contentType: fetched.headers.get('content-type') ?? undefined }).catch(() => undefined);
-      }
-      return;
+      return answer(204);
     }
     if (mode !== 'subscribe' && mode !== 'unsubscribe') return answer(400, `unknown hub.mode "${mode}"`);
     if (!record.callback || !record.topic) return answer(400, 'hub.callback and hub.topic are required');
