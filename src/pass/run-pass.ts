@@ -143,7 +143,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
 
 /**
  * WebSub's part of a pass, each step one call: store what hubs pushed while the pass held the lock,
- * subscribe to newly advertised hubs, renew leases, unsubscribe removed feeds, ping our own hub.
+ * renew leases, subscribe to newly advertised hubs, unsubscribe removed feeds, ping our own hub.
  * Hubs' failures are values in the report; not even a bug here fails the pass (its feeds are stored).
  */
 async function websubSteps(db: Db, config: Config, outcomes: RefreshOutcome[], cpu: CpuWork, now: () => number, options: PassOptions): Promise<WebsubPassReport> {
@@ -153,8 +153,10 @@ async function websubSteps(db: Db, config: Config, outcomes: RefreshOutcome[], c
     // A pass stopped by a signal skips the hub traffic (bounded, but seconds): the next pass does it.
     if (options.signal?.aborted) return report;
     const hub = hubContext(config, now);
-    report.hub_requests.push(...(await subscribeDiscoveredHubs(db, config, outcomes, hub)));
+    // Renewals first: a subscription this pass creates is not renewed by it (a lease shorter than
+    // the renewal margin would be), and a lease found lapsed is subscribed anew right after.
     report.hub_requests.push(...(await renewLeases(db, config, hub)));
+    report.hub_requests.push(...(await subscribeDiscoveredHubs(db, config, outcomes, hub)));
     report.hub_requests.push(...(await unsubscribeRemovedFeeds(db, config, hub)));
     report.hub_requests.push(...(await publishChangedFeeds(db, config, [...changedFeedIds(outcomes), ...changedByDeliveries(report.deliveries)], hub)));
   } catch (err) {
