@@ -1,4 +1,4 @@
-// `npm run bench [-- ingest|serve|read|soak|subscriptions]`: every benchmark, or one part. Each part reports
+// `npm run bench [-- ingest|serve|read|soak|subscriptions|websub]`: every benchmark, or one part. Each part reports
 // against a baseline measured in the same run (these machines are noisy):
 //   ingest  1,000 feeds × 20 entries from a local host: cold pass, warm pass (all 304), peak RSS,
 //           stage times; baseline = the same fetches doing nothing with the bytes
@@ -10,13 +10,16 @@
 //   soak    200 passes over 500 feeds with changing content: RSS and database size, start → end
 //   subscriptions  OPML import of N outlines, then again under other spellings; a reading list of N
 //           added and re-read; baseline = the build before aliases (BASELINE_DIR)
+//   websub  a hub's delivery → the post on / (p50, p99 over ≥ 100 deliveries to `planet serve`),
+//           against the polling it replaces: a measured pass plus half the schedule's interval
 // Sizes: BENCH_FEEDS (ingest, default 1000), SOAK_PASSES (200), SOAK_FEEDS (500), READ_FEEDS (500),
-// SUBS_OUTLINES (subscriptions, 2000).
+// SUBS_OUTLINES (subscriptions, 2000), WEBSUB_DELIVERIES (200).
 import { rmSync } from 'node:fs';
 import { benchIngest } from './ingest.js';
 import { benchReadDuringPass, benchSoak } from './ops.js';
 import { benchServe } from './serve.js';
 import { benchSubscriptions } from './subscriptions.js';
+import { benchWebsub } from './websub.js';
 
 const log = (s: string) => console.log(s);
 const parts = process.argv.slice(2);
@@ -47,6 +50,10 @@ try {
   if (want('subscriptions')) {
     log(`\n== subscriptions: recognising what is already subscribed, ${num('SUBS_OUTLINES', 2000)} outlines ==`);
     await benchSubscriptions({ outlines: num('SUBS_OUTLINES', 2000), rounds: 3, log });
+  }
+  if (want('websub')) {
+    log(`\n== websub: ${num('WEBSUB_DELIVERIES', 200)} deliveries, hub → post on / ==`);
+    await benchWebsub({ deliveries: num('WEBSUB_DELIVERIES', 200), log });
   }
 } finally {
   if (ingestDir) rmSync(ingestDir, { recursive: true, force: true });

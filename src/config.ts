@@ -128,6 +128,20 @@ export const configSchema = z
       .prefault({}),
     feeds: z.array(feedConfigSchema).default([]),
     reading_lists: z.array(readingListConfigSchema).default([]),
+    /** WebSub (W3C): `hub` makes the planet a publisher, `callback_base` a subscriber. */
+    websub: z
+      .object({
+        /** The hub the merged feeds advertise and notify after a pass that changed them. */
+        hub: httpUrl.optional(),
+        /** Public base URL hubs can reach; callbacks are `${callback_base}/websub/<token>`. */
+        callback_base: httpUrl
+          .refine((u) => !/[?#]/.test(u), 'a base URL without query or fragment')
+          .optional(),
+        /** A feed whose hub pushes to us is still polled this often, to catch what a push missed. */
+        poll_hours: z.number().positive().max(24 * 365).default(24),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -36,6 +36,8 @@ export type FetchResult =
       redirects: Redirect[];
       etag: string | null;
       lastModified: string | null;
+      /** The response's Link header(s), joined with ", " (WebSub discovery: rel="hub", rel="self"). */
+      link: string | null;
     }
   | {
       kind: 'ok';
@@ -46,6 +48,8 @@ export type FetchResult =
       contentType: string | null;
       etag: string | null;
       lastModified: string | null;
+      /** The response's Link header(s), joined with ", " (WebSub discovery: rel="hub", rel="self"). */
+      link: string | null;
       /** Decompressed body, at most fetch.max_bytes long. */
       body: Buffer;
     }
@@ -107,6 +111,11 @@ export interface NormalizedFeed {
   entries: NormalizedEntry[];
   /** Things that were repaired or ignored while reading (stray `&`, bad dates …). */
   warnings: string[];
+  /**
+   * WebSub discovery in the document: rel="hub" links (Atom, RSS atom:link, JSON Feed `hubs`)
+   * and the feed's rel="self", absolute. Absent when the document names neither.
+   */
+  websub?: { hubs: string[]; self: string | null };
 }
 
 export type ParseResult =

@@ -72,6 +72,7 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
             stages_ms: sumStages(report.feeds),
             lists: report.lists,
             feeds: report.feeds.map(({ stages: _stages, ...o }) => o),
+            websub: report.websub,
           },
           null,
           2,
@@ -97,6 +98,12 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
             ? 'not modified'
             : `${o.error_code}: ${o.error_message}`;
       io.out(`${o.outcome.padEnd(12)} #${o.feed_id} ${name} — ${detail} (${o.duration_ms} ms)${o.moved_to ? ` [moved to ${o.moved_to}]` : ''}`);
+    }
+    for (const d of report.websub?.deliveries ?? []) {
+      io.out(`${'pushed'.padEnd(12)} #${d.feed_id ?? '-'} — ${d.outcome === 'stored' ? `${d.entries_new} new, ${d.entries_updated} updated` : `${d.outcome}: ${d.error}`} (waited ${d.waited_ms} ms for the lock)`);
+    }
+    for (const r of report.websub?.hub_requests ?? []) {
+      io.out(`${`hub ${r.mode}`.padEnd(12)} ${r.topic} at ${r.hub} — ${r.outcome === 'ok' ? `accepted (HTTP ${r.http_status})` : r.error}`);
     }
     const outcomes = (k: string) => report.feeds.filter((o) => o.outcome === k).length;
     io.out(

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { PassOptions, PassReport } from './run-pass.js';
+import type { PassOptions, PassReport, WebsubPassReport } from './run-pass.js';
 import type { RefreshOutcome } from '../pipeline/refresh.js';
 import { logListOutcome, type ListRefreshOutcome } from '../subscriptions/reading-lists.js';
 
@@ -24,6 +24,7 @@ export interface FetchJson {
   aborted?: boolean;
   feeds?: Omit<RefreshOutcome, 'stages'>[];
   lists?: ListRefreshOutcome[];
+  websub?: WebsubPassReport;
 }
 
 export type PassRunner = (options: Pick<PassOptions, 'feedIds' | 'signal' | 'onFeedDone' | 'logger'>) => Promise<PassReport>;
@@ -79,6 +80,7 @@ export function childProcessRunner(configPath: string): PassRunner {
           lists,
           expired: report.expired ?? 0,
           aborted: report.aborted ?? false,
+          websub: report.websub,
         });
       });
     });

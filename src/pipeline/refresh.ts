@@ -10,10 +10,11 @@ import {
 } from '../db/feeds.js';
 import { entryStatements, type EntryWrite } from '../db/entries.js';
 import type { Db } from '../db/open.js';
-import type { Feed, FetchOptions, FetchResult, NormalizedEntry } from '../model.js';
+import type { Feed, FetchOptions, FetchResult, NormalizedEntry, NormalizedFeed } from '../model.js';
 import { inThread, type CpuWork } from './cpu-pool.js';
 import { contentHash, entryKey } from './dedupe.js';
 import { fetchFeed } from './fetch.js';
+import { discoverHubLinks, type HubLinks } from './hub-links.js';
 import { nextFetchAfterError, nextFetchAfterSuccess } from './schedule-policy.js';
 
 export interface RefreshOptions {
@@ -61,7 +62,27 @@ export interface RefreshOutcome {
    */
   merge_into?: number;
   stages: StageTimes;
+  /**
+   * WebSub discovery (src/websub/ subscribes): after a 200, the hubs and topic the feed advertises
+   * in its Link headers and document, or null when it names no hub; absent otherwise (304, error).
+   */
+  websub?: HubLinks | null;
 }
+
+/** A feed document to store: what a fetch returned, or what a WebSub hub delivered. */
+export interface FetchedDocument {
+  body: Buffer;
+  contentType: string | null;
+  /** Where relative links resolve: the fetched URL, or the topic of a delivery. */
+  url: string;
+}
+
+/** What storing a document needs of the refresh options (a delivery has no fetch or backoff). */
+export type StoreOptions = Pick<RefreshOptions, 'newFeedItems' | 'cpu' | 'tombstoneMaxAgeMs'>;
+
+export type StoredDocument =
+  | { kind: 'ok'; feed: NormalizedFeed; inserted: number; updated: number }
+  | { kind: 'error'; code: 'decode' | 'not_a_feed' | 'parse'; message: string };
 
 export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): Promise<RefreshOutcome> {
   const now = options.now ?? Date.now;
@@ -115,19 +136,7 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
     return outcome({ outcome: 'not_modified', http_status: 304, ...moved });
   }
 
-  const cpu = options.cpu ?? inThread;
-  const read = await cpu.readDocument(result.body, result.contentType, result.finalUrl);
-  lap('parse');
-  if (read.kind === 'error') {
-    recordFetchFailure(db, feed.id, parseFailure(feed, read.code, read.message, result.status, at, options.intervalMs));
-    return outcome({ outcome: 'error', error_code: read.code, error_message: read.message, http_status: result.status });
-  }
-  const parsed = read;
-
-  const counts = await storeEntries(db, feed, parsed.feed.entries, at, options, cpu, stages);
-  mark = performance.now();
-  db.transaction(() => {
-    updateFeedMetadata(db, feed.id, { title: parsed.feed.title, siteLink: parsed.feed.link, image: parsed.feed.image });
+  const stored = await storeDocument(db, feed, { body: result.body, contentType: result.contentType, url: result.finalUrl }, at, options, stages, () =>
     recordFetchSuccess(db, feed.id, {
       at,
       httpStatus: result.status,
@@ -135,10 +144,48 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
       lastModified: result.lastModified,
       nextFetchAt: nextFetchAfterSuccess(at, 0),
       newUrl,
-    });
+    }),
+  );
+  if (stored.kind === 'error') {
+    recordFetchFailure(db, feed.id, parseFailure(feed, stored.code, stored.message, result.status, at, options.intervalMs));
+    return outcome({ outcome: 'error', error_code: stored.code, error_message: stored.message, http_status: result.status });
+  }
+  return outcome({
+    outcome: 'ok', http_status: result.status, ...moved, entries_new: stored.inserted, entries_updated: stored.updated,
+    websub: discoverHubLinks(result.link, stored.feed.websub, result.finalUrl),
+  });
+}
+
+/**
+ * One document of a feed through decode → parse → dedupe → sanitize → store: a fetch's body
+ * (refreshFeed) or a WebSub content distribution (src/websub/) alike. The feed's own title, home
+ * page and image are updated with the entries; `alsoInTransaction` (refreshFeed's fetch success)
+ * commits with them. The caller holds the writer lock (one pass, or one delivery, at a time).
+ */
+export async function storeDocument(
+  db: Db,
+  feed: Feed,
+  doc: FetchedDocument,
+  at: number,
+  options: StoreOptions,
+  stages: StageTimes = { fetch: 0, parse: 0, sanitize: 0, store: 0 },
+  alsoInTransaction?: () => void,
+): Promise<StoredDocument> {
+  const cpu = options.cpu ?? inThread;
+  let t = performance.now();
+  const read = await cpu.readDocument(doc.body, doc.contentType, doc.url);
+  stages.parse += performance.now() - t;
+  if (read.kind === 'error') return { kind: 'error', code: read.code, message: read.message };
+  const parsed = read.feed;
+
+  const counts = await storeEntries(db, feed, parsed.entries, at, options, cpu, stages);
+  t = performance.now();
+  db.transaction(() => {
+    updateFeedMetadata(db, feed.id, { title: parsed.title, siteLink: parsed.link, image: parsed.image });
+    alsoInTransaction?.();
   })();
-  lap('store');
-  return outcome({ outcome: 'ok', http_status: result.status, ...moved, entries_new: counts.inserted, entries_updated: counts.updated });
+  stages.store += performance.now() - t;
+  return { kind: 'ok', feed: parsed, inserted: counts.inserted, updated: counts.updated };
 }
 
 /**
@@ -193,7 +240,7 @@ interface Candidate {
  * - the same permalink arriving through two subscriptions (a personal feed and a team feed)
  *   is stored for both but shown once (duplicate_of).
  */
-async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: number, options: RefreshOptions, cpu: CpuWork, stages: StageTimes) {
+async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: number, options: StoreOptions, cpu: CpuWork, stages: StageTimes) {
   const statements = entryStatements(db);
   const seen = new Set<string>();
   const candidates: Candidate[] = [];

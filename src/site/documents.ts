@@ -33,7 +33,6 @@ import {
   renderSearchPage,
   renderSidebar,
   renderTimelinePage,
-  scopeFeedPath,
   scopePath,
   type PageScope,
   type SiteInfo,
@@ -44,6 +43,7 @@ import { queryWords } from '../render/text.js';
 import { renderAtom, renderJsonFeed, renderRss, type ChannelInfo } from '../syndicate/feeds.js';
 import { renderOpml } from '../syndicate/opml.js';
 import { createTemplates, type Templates } from '../render/templates.js';
+import { feedUrl } from './feed-urls.js';
 
 /** Stylesheet, icon: assets/ at the project root (src/http and dist/http are two levels below). */
 export const ASSETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../assets');
@@ -59,6 +59,8 @@ export interface Doc {
   cacheControl: string;
   /** For redirects: a relative Location. */
   location?: string;
+  /** An HTTP Link header value sent with the document (the merged feeds' WebSub hub and self). */
+  links?: string;
   gzip?: Buffer;
   br?: Buffer;
 }
@@ -280,12 +282,13 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
       title: scope.kind === 'tag' ? `${config.planet.name} #${scope.tag}` : config.planet.name,
       description: config.planet.description,
       homeUrl: abs(scopePath(scope)),
-      atomUrl: abs(scopeFeedPath(scope, 'atom.xml')),
-      rssUrl: abs(scopeFeedPath(scope, 'rss.xml')),
-      jsonUrl: abs(scopeFeedPath(scope, 'feed.json')),
+      atomUrl: feedUrl(planetLink, scope, 'atom.xml'),
+      rssUrl: feedUrl(planetLink, scope, 'rss.xml'),
+      jsonUrl: feedUrl(planetLink, scope, 'feed.json'),
       language: config.planet.language,
       updated: new Date(snap.lastModified),
       owner: config.planet.owner,
+      hub: config.websub.hub,
     };
   }
 
@@ -312,7 +315,10 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
         const info = channel(route.scope, snap);
         const { file, type } = FEED_FILES[route.file]!;
         const body = file === 'atom.xml' ? renderAtom(info, items) : file === 'rss.xml' ? renderRss(info, items) : renderJsonFeed(info, items);
-        return makeDoc(200, type, body, snap.lastModified);
+        const doc = makeDoc(200, type, body, snap.lastModified);
+        // WebSub §4: a publisher's responses name its hub and the topic in Link headers too.
+        if (info.hub) doc.links = `<${info.hub}>; rel="hub", <${file === 'atom.xml' ? info.atomUrl : file === 'rss.xml' ? info.rssUrl : info.jsonUrl}>; rel="self"`;
+        return doc;
       }
       case 'page': {
         let scope: PageScope;

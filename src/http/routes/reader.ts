@@ -99,6 +99,7 @@ function wireFor(doc: Doc, coding: Coding): Wire {
   const etag = coding === 'identity' ? doc.etag : `${doc.etag.slice(0, -1)}-${coding === 'br' ? 'br' : 'gz'}"`;
   const common: Record<string, string> = { ...SECURITY_HEADERS, 'cache-control': doc.cacheControl, vary: 'Accept-Encoding', etag };
   if (doc.lastModified > 0) common['last-modified'] = new Date(doc.lastModified).toUTCString();
+  if (doc.links) common.link = doc.links;
   const body = coding === 'identity' ? doc.body : encodedBody(doc, coding);
   const headers: Record<string, string> = { ...common, 'content-type': doc.type, 'content-length': String(body.length) };
   // Precompressed once per document; @fastify/compress is off for these routes.

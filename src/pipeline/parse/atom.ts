@@ -3,6 +3,7 @@
 import type { NormalizedFeed } from '../../model.js';
 import { finishEntry } from './entry.js';
 import { collapse, escapeHtml, htmlToPlain, resolveUrl } from './text.js';
+import { websubLinks } from './websub-links.js';
 import { NS, all, elements, first, hasElementChildren, serializeChildren, textOf, trimmedText, type XmlElement } from './xml-tree.js';
 
 export function atomAlternate(el: XmlElement | null | undefined, nss: readonly string[]): string | null {
@@ -98,5 +99,6 @@ export function parseAtom(root: XmlElement, format: 'atom' | 'atom03', feedUrl: 
     image: iconEl ? resolveUrl(trimmedText(iconEl), iconEl.base) : null,
     entries,
     warnings,
+    ...websubLinks(root, core),
   };
 }

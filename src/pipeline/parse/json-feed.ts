@@ -3,6 +3,7 @@ import type { NormalizedFeed } from '../../model.js';
 import { finishEntry } from './entry.js';
 import { ParseFailure, fail } from './failure.js';
 import { collapse, escapeHtml, resolveUrl } from './text.js';
+import { jsonWebsubLinks } from './websub-links.js';
 
 function str(v: unknown): string | null {
   if (typeof v === 'string') return v;
@@ -68,5 +69,6 @@ export function parseJsonFeed(text: string, feedUrl: string): NormalizedFeed {
     image: resolveUrl(str(feed.icon) ?? str(feed.favicon), feedUrl),
     entries,
     warnings,
+    ...jsonWebsubLinks(feed, feedUrl),
   };
 }

@@ -3,6 +3,7 @@ import type { NormalizedFeed } from '../../model.js';
 import { atomAlternate } from './atom.js';
 import { finishEntry } from './entry.js';
 import { authorName, htmlToPlain, resolveUrl } from './text.js';
+import { websubLinks } from './websub-links.js';
 import { NS, all, first, htmlOf, textOf, trimmedText, type XmlElement } from './xml-tree.js';
 
 function rdfAbout(el: XmlElement): string | null {
@@ -85,5 +86,6 @@ export function parseRss(root: XmlElement, format: 'rss' | 'rdf', feedUrl: strin
     image,
     entries,
     warnings,
+    ...websubLinks(channel, [NS.atom10]),
   };
 }

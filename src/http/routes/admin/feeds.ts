@@ -7,6 +7,7 @@ import { formFeedFields, idParam } from '../../../admin/schemas.js';
 import { listAudit } from '../../../db/audit.js';
 import { listFeedEntries } from '../../../db/entries.js';
 import { getFeed } from '../../../db/feeds.js';
+import { currentSubscriptions } from '../../../db/websub.js';
 import { feedDisplayName, type FeedHealth } from '../../../model.js';
 import {
   discoverSubscription,
@@ -22,6 +23,7 @@ import {
   type FeedWithHealth,
   type FieldError,
 } from '../../../subscriptions/service.js';
+import { pushState } from '../../../websub/subscriber.js';
 import type { ServerDeps } from '../../deps.js';
 import { liveFeedParam } from '../../feed-param.js';
 import { formIssue as firstIssue, formObject, formValue } from '../../plugins/forms.js';
@@ -132,6 +134,8 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
       fields: { name: feed.name ?? '', face: feed.face ?? '', link: feed.link ?? '', tags: feed.tags.join(' '), excerpt: feed.excerpt },
       entries: listFeedEntries(db, id).slice(0, 100),
       audit: listAudit(db, { limit: 20, feedId: id }),
+      // WebSub: its hub subscription, if any, with the push state `planet feeds list` shows.
+      push: ((sub) => (sub ? { state: pushState(sub, now()), sub } : null))(currentSubscriptions(db).get(id)),
       error: null,
       ...extra,
     }, status);
