@@ -4,7 +4,7 @@
 // (a web server maps extensionless paths with e.g. try_files $uri $uri.html). See docs/decisions/0003.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createReaderSite } from '../site/documents.js';
+import { createReaderSite } from '../site/reader-site.js';
 import { EXIT_OK, openPlanet, parseCommandArgs, UsageError, type CliIo } from './common.js';
 
 const USAGE = 'planet build --out DIR [--config PATH]';

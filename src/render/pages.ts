@@ -198,7 +198,7 @@ export function groupByDay(entries: Entry[], feeds: Map<number, Feed>, dates: Da
 
 /**
  * Stands for "N minutes ago" in a sidebar rendered for caching: the cache swaps in the phrase, so a
- * page is not re-rendered every minute just because the clock moved (src/site/documents.ts).
+ * page is not re-rendered every minute just because the clock moved (src/site/cache.ts).
  */
 export const AGO_PLACEHOLDER = '@@planet-updated-ago@@';
 

@@ -2,7 +2,7 @@
 // change shows on the next request.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLock, PASS_LOCK, releaseLock } from '../../src/pass/run-pass.js';
-import { createReaderSite } from '../../src/site/documents.js';
+import { createReaderSite } from '../../src/site/reader-site.js';
 import { addEntry, addFeed, createTestPlanet, NOW, type TestPlanet } from '../helpers/reader-fixtures.js';
 
 let planet: TestPlanet;
