@@ -2,7 +2,7 @@
 // folded long posts, relative links) and renders them with the templates in views/; the server and
 // `planet build` both call these, so they produce the same bytes.
 import { Parser } from 'htmlparser2';
-import { feedDisplayName, feedHomeLink, type Entry, type Feed } from '../model.js';
+import { feedDisplayName, feedHealth, feedHomeLink, type Entry, type Feed } from '../model.js';
 import type { Templates } from './templates.js';
 import { avatarHue, initials } from './avatar.js';
 import { agoPhrase, createDateFormatter, type DateFormatter } from './dates.js';
@@ -27,7 +27,13 @@ export interface FeedSummaryInput {
 }
 
 export interface SidebarInput {
+  /**
+   * The subscriptions this page lists: every one on the planet's pages, the tag's on a sub-planet's,
+   * the blog itself on a blog's page (the others then link to the whole list on "/").
+   */
   feeds: FeedSummaryInput[];
+  /** How many subscriptions the planet has. */
+  subscriptions: number;
   tags: { tag: string; feeds: number }[];
   /** Newest successful fetch of any feed. */
   updatedAt: number | null;
@@ -209,19 +215,30 @@ export function renderSidebar(templates: Templates, site: SiteInfo, sidebar: Sid
   return templates.render('_sidebar', view);
 }
 
+/** Why a feed is marked broken (its row's tooltip), or null: the same judgement as the admin's list (feedHealth). */
+function brokenReason(feed: Feed, health: ReturnType<typeof feedHealth>): string | null {
+  if (health === 'gone') return 'gone: the feed answered 410, polling stopped';
+  if (health === 'erroring') return `${feed.errorCode ?? 'error'}: ${feed.errorMessage ?? ''}`.trim();
+  return null;
+}
+
 function sidebarView(sidebar: SidebarInput, scope: PageScope, from: string, now: number, dates: DateFormatter) {
-  const threshold = now - sidebar.activityThresholdDays * 86_400_000;
   const feedScope = scope.kind === 'tag' ? scope : ({ kind: 'all' } as const);
   return {
-    feeds: sidebar.feeds.map(({ feed, latest }) => ({
-      name: feedDisplayName(feed),
-      home: safeHref(feedHomeLink(feed)) ?? safeHref(feed.url),
-      url: safeHref(feed.url),
-      page: relativeHref(from, `/feed/${feed.id}`),
-      broken: feed.status === 'gone' ? 'gone: the feed answered 410, polling stopped' : feed.errorCode ? `${feed.errorCode}: ${feed.errorMessage ?? ''}`.trim() : null,
-      inactive: feed.hasFetched && (latest === null || latest < threshold),
-      neverFetched: !feed.hasFetched && !feed.errorCode,
-    })),
+    feeds: sidebar.feeds.map(({ feed, latest }) => {
+      const health = feedHealth(feed, latest, now, sidebar.activityThresholdDays);
+      return {
+        name: feedDisplayName(feed),
+        home: safeHref(feedHomeLink(feed)) ?? safeHref(feed.url),
+        url: safeHref(feed.url),
+        page: relativeHref(from, `/feed/${feed.id}`),
+        broken: brokenReason(feed, health),
+        inactive: health === 'inactive',
+      };
+    }),
+    // A blog's page shows that blog; the list of every subscription is on the planet's page.
+    listHeading: scope.kind === 'feed' ? 'This blog' : null,
+    allSubscriptions: sidebar.feeds.length < sidebar.subscriptions ? { href: `${relativeHref(from, '/')}#subscriptions`, count: sidebar.subscriptions } : null,
     tags: sidebar.tags.map((t) => ({ ...t, href: relativeHref(from, `/tag/${t.tag}`), current: scope.kind === 'tag' && scope.tag === t.tag })),
     activityThresholdDays: sidebar.activityThresholdDays,
     updated: sidebar.updatedAt === null ? null : { iso: new Date(sidebar.updatedAt).toISOString(), ago: agoPhrase(sidebar.updatedAt, now), full: dates.full(sidebar.updatedAt) },
@@ -282,7 +299,7 @@ export function renderTimelinePage(templates: Templates, site: SiteInfo, input: 
       newer: page > 1 ? relativeHref(from, scopePath(scope, page - 1)) : null,
       older: page < pages ? relativeHref(from, scopePath(scope, page + 1)) : null,
     },
-    feedCount: input.sidebar.feeds.length,
+    feedCount: input.sidebar.subscriptions,
     sidebarHtml: input.sidebarHtml ?? renderSidebar(templates, site, input.sidebar, scope, from, input.now),
   };
   return templates.render(data.firstRun ? 'first-run' : 'page', data);

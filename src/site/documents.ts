@@ -4,8 +4,8 @@
 import type { Config } from '../config.js';
 import { getFeed } from '../db/feeds.js';
 import type { Db } from '../db/open.js';
-import { countTimeline, feedsById, listTimeline, tagExists, type Scope } from '../db/timeline.js';
-import type { Feed } from '../model.js';
+import { countTimeline, feedsById, listTimeline, tagExists, type FeedSummary, type Scope } from '../db/timeline.js';
+import type { Entry, Feed } from '../model.js';
 import {
   AGO_PLACEHOLDER,
   renderNotFoundPage,
@@ -114,6 +114,18 @@ function mergedFeedDoc(ctx: SiteContext, snap: Snapshot, sitePath: string, scope
   return makeDoc(200, type, body, snap.lastModified);
 }
 
+/**
+ * The subscriptions a page's sidebar lists: all of them on the planet's pages (as the product asks),
+ * the tag's on a sub-planet's, and on a blog's page only that blog (with a link to the whole list):
+ * 1,000 rows repeated on 1,000 blog pages were most of `planet build`'s output.
+ */
+function sidebarFeeds(snap: Snapshot, scope: PageScope, entries: Entry[]): FeedSummary[] {
+  if (scope.kind === 'all') return snap.feeds;
+  if (scope.kind === 'tag') return snap.feeds.filter((f) => f.feed.tags.includes(scope.tag));
+  const own = snap.feeds.find((f) => f.feed.id === scope.feed.id);
+  return [own ?? { feed: scope.feed, entries: entries.length, latest: entries[0]?.sortAt ?? null }];
+}
+
 /** Page N of the planet, a sub-planet or one blog. */
 function pageDoc(ctx: SiteContext, snap: Snapshot, sitePath: string, routeScope: Scope, page: number): Doc {
   const { db, config, templates, site } = ctx;
@@ -138,18 +150,23 @@ function pageDoc(ctx: SiteContext, snap: Snapshot, sitePath: string, routeScope:
   if (last) snap.pageEnds.set(`${key}|${page}`, { sortAt: last.sortAt, id: last.id });
   const known: Feed[] = snap.feeds.map((f) => f.feed);
   const at = ctx.now();
-  const tag = scope.kind === 'tag' ? scope.tag : null;
   const sidebar = {
-    feeds: tag === null ? snap.feeds : snap.feeds.filter((f) => f.feed.tags.includes(tag)),
+    feeds: sidebarFeeds(snap, scope, entries),
+    subscriptions: snap.feeds.length,
     tags: snap.tags,
     updatedAt: snap.updatedAt,
     activityThresholdDays: config.page.activity_threshold_days,
   };
-  // One sidebar per sub-planet and link depth; "inactive" is judged once an hour.
   const from = scopePath(scope, page);
-  const sidebarKey = `${tag ?? ''}|${from.split('/').length}|${Math.floor(at / 3_600_000)}`;
-  let sidebarHtml = snap.sidebars.get(sidebarKey);
-  if (sidebarHtml === undefined) snap.sidebars.set(sidebarKey, (sidebarHtml = renderSidebar(templates, site, sidebar, scope, from, at, AGO_PLACEHOLDER)));
+  let sidebarHtml: string | undefined;
+  if (scope.kind === 'feed') {
+    sidebarHtml = renderSidebar(templates, site, sidebar, scope, from, at, AGO_PLACEHOLDER);
+  } else {
+    // One sidebar per sub-planet and link depth; "inactive" is judged once an hour.
+    const sidebarKey = `${scope.kind === 'tag' ? scope.tag : ''}|${from.split('/').length}|${Math.floor(at / 3_600_000)}`;
+    sidebarHtml = snap.sidebars.get(sidebarKey);
+    if (sidebarHtml === undefined) snap.sidebars.set(sidebarKey, (sidebarHtml = renderSidebar(templates, site, sidebar, scope, from, at, AGO_PLACEHOLDER)));
+  }
   const html = renderTimelinePage(templates, site, { scope, page, pages, total, entries, feeds: feedsById(db, entries, known), sidebar, now: at, sidebarHtml, memo: snap.entries });
   return makeDoc(200, HTML, html, snap.lastModified);
 }
