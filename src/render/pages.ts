@@ -57,8 +57,25 @@ export interface TimelineInput {
   memo?: EntryMemo;
 }
 
-/** The costly parts of an entry's view (folding, date strings), by entry id; valid while its HTML and date are. */
-export type EntryMemo = Map<number, { html: string; feedExcerpt: boolean; sortAt: number; parts: EntryParts }>;
+/**
+ * The costly parts of an entry's view (where a long post folds, date strings), by entry id, kept
+ * between renders of the same data (an entry shows on its planet, tag and blog pages). They hold an
+ * offset into the HTML, not the HTML: a memo of every entry of a big planet stays a few MB.
+ */
+export type EntryMemo = Map<number, MemoizedParts>;
+
+interface MemoizedParts {
+  /** What the parts were computed from (a changed entry is computed again). */
+  length: number;
+  sortAt: number;
+  feedExcerpt: boolean;
+  /** The lead is the summary (an excerpt feed's); else the HTML up to `cut` (-1: all of it). */
+  summary: boolean;
+  cut: number;
+  iso: string;
+  time: string;
+  full: string;
+}
 
 interface EntryParts {
   iso: string;
@@ -135,28 +152,25 @@ function faceOf(feed: Feed | undefined, name: string): Face {
 
 function entryParts(entry: Entry, feed: Feed | undefined, dates: DateFormatter, memo: EntryMemo | undefined): EntryParts {
   const html = entry.contentHtml ?? entry.summaryHtml ?? '';
-  const feedExcerpt = Boolean(feed?.excerpt);
-  const known = memo?.get(entry.id);
-  if (known && known.html === html && known.sortAt === entry.sortAt && known.feedExcerpt === feedExcerpt) return known.parts;
   const summary = entry.summaryHtml && entry.summaryHtml !== entry.contentHtml ? entry.summaryHtml : null;
-  let lead = html;
-  let more: string | null = null;
-  let excerpt = false;
-  if (feed?.excerpt) {
-    // The admin asked for excerpts: the summary, else the first part, and a link to the post.
-    const split = summary ? null : splitLead(html);
-    lead = summary ?? split?.lead ?? html;
-    excerpt = lead !== html;
-  } else if (htmlToText(html).length > FOLD_OVER) {
-    const split = splitLead(html);
-    if (split) {
-      lead = split.lead;
-      more = split.rest;
+  const feedExcerpt = Boolean(feed?.excerpt);
+  let known = memo?.get(entry.id);
+  if (!known || known.length !== html.length || known.sortAt !== entry.sortAt || known.feedExcerpt !== feedExcerpt) {
+    let cut = -1;
+    let useSummary = false;
+    if (feedExcerpt) {
+      // The admin asked for excerpts: the summary, else the first part, and a link to the post.
+      if (summary) useSummary = true;
+      else cut = splitLead(html)?.lead.length ?? -1;
+    } else if (htmlToText(html).length > FOLD_OVER) {
+      cut = splitLead(html)?.lead.length ?? -1;
     }
+    known = { length: html.length, sortAt: entry.sortAt, feedExcerpt, summary: useSummary, cut, iso: new Date(entry.sortAt).toISOString(), time: dates.time(entry.sortAt), full: dates.full(entry.sortAt) };
+    memo?.set(entry.id, known);
   }
-  const parts = { iso: new Date(entry.sortAt).toISOString(), time: dates.time(entry.sortAt), full: dates.full(entry.sortAt), lead, more, excerpt };
-  memo?.set(entry.id, { html, feedExcerpt, sortAt: entry.sortAt, parts });
-  return parts;
+  const lead = known.summary && summary ? summary : known.cut < 0 ? html : html.slice(0, known.cut);
+  const more = !feedExcerpt && known.cut >= 0 ? html.slice(known.cut) : null;
+  return { iso: known.iso, time: known.time, full: known.full, lead, more, excerpt: feedExcerpt && lead !== html };
 }
 
 function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, from: string, showAuthor: boolean, memo?: EntryMemo) {
