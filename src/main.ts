@@ -4,7 +4,7 @@
 import pino from 'pino';
 import { startWorkers, joinWorkerPool } from './http/cluster.js';
 import { databasePath, type Config } from './config.js';
-import { openDb, type Db } from './db/open.js';
+import { limitPageCache, openDb, type Db } from './db/open.js';
 import { buildServer } from './http/app.js';
 import { serverLogger, type Logger } from './ops/logging.js';
 import { createMetrics } from './ops/metrics.js';
@@ -42,6 +42,7 @@ function logFeedSync(log: Logger, sync: ReturnType<typeof syncConfigFeeds>): voi
 export async function startPlanet(config: Config, options: StartOptions): Promise<Planet> {
   const role = options.role ?? 'single';
   const db = openDb(databasePath(config));
+  limitPageCache(db);
   const logOptions = serverLogger(process.env.LOG_LEVEL ?? 'info');
   const metrics = createMetrics();
 

@@ -14,6 +14,14 @@ import { parseSitePath, sitePaths } from './paths.js';
 import { searchDoc } from './search.js';
 import { createSnapshots } from './snapshot.js';
 
+/**
+ * The server's document cache, per process (each HTTP worker of server.workers has its own). 16 MB
+ * holds "/" and the planet's first pages (about 0.5 MB each with 1,000 subscriptions, their gzip
+ * 17 KB) and hundreds of blog pages; others render on demand, in tens of ms. It was 256 MB, most of
+ * a server's RSS once a crawler had read every page (docs/decisions/0014-reader-footprint.md).
+ */
+export const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
+
 export interface ReaderSiteDeps {
   db: Db;
   config: Config;
@@ -21,7 +29,7 @@ export interface ReaderSiteDeps {
   now?: () => number;
   /** Most documents kept (0: none, as `planet build` renders each once); the oldest go first. */
   cacheSize?: number;
-  /** Most bytes of documents kept (identity bodies; compressed ones add about a tenth). */
+  /** Most bytes of documents kept, every representation counted (default DEFAULT_CACHE_BYTES). */
   cacheBytes?: number;
   /**
    * While a fetch pass is writing, content_version moves with every feed it stores; pages are
@@ -64,7 +72,7 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
   };
   const ctx: SiteContext = { db, config, templates: deps.templates ?? createTemplates(config.views), site, assets, now };
   const snapshots = createSnapshots(db, now, deps.passRefreshMs ?? 2000);
-  const cache = createDocCache({ maxDocs: deps.cacheSize ?? 2000, maxBytes: deps.cacheBytes ?? 256 * 1024 * 1024 });
+  const cache = createDocCache({ maxDocs: deps.cacheSize ?? 2000, maxBytes: deps.cacheBytes ?? DEFAULT_CACHE_BYTES });
 
   return {
     get(sitePath) {
