@@ -4,7 +4,8 @@
 //           stage times; baseline = the same fetches doing nothing with the bytes
 //   serve   wrk at 50 connections on /, /atom.xml and a conditional request to `planet serve`
 //           with 1 and 2 workers, against nginx with as many workers serving the `planet build`
-//           output of the same database; medians of alternating rounds (needs wrk and nginx)
+//           output of the same database; medians of alternating rounds (needs wrk and nginx);
+//           and the footprint: RSS of `planet serve` after serving, peak RSS and output of `planet build`
 //   read    p99 of GET / while a pass writes 10,000 entries, in-process vs a separate process,
 //           against the idle p99
 //   soak    200 passes over 500 feeds with changing content: RSS and database size, start → end

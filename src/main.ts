@@ -4,7 +4,7 @@
 import pino from 'pino';
 import { startWorkers, joinWorkerPool } from './http/cluster.js';
 import { databasePath, type Config } from './config.js';
-import { openDb, type Db } from './db/open.js';
+import { limitPageCache, openDb, type Db } from './db/open.js';
 import { buildServer } from './http/app.js';
 import { serverLogger, type LogFormat, type Logger } from './ops/logging.js';
 import { createMetrics } from './ops/metrics.js';
@@ -63,6 +63,7 @@ function withWebsubReport(runner: PassRunner, log: Logger, metrics: ReturnType<t
 export async function startPlanet(config: Config, options: StartOptions): Promise<Planet> {
   const role = options.role ?? 'single';
   const db = openDb(databasePath(config));
+  limitPageCache(db);
   const logOptions = serverLogger(process.env.LOG_LEVEL ?? 'info', 1, {
     format: options.logFormat,
     color: process.stdout.isTTY === true && !process.env.NO_COLOR,
