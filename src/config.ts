@@ -8,6 +8,7 @@ import leven from 'leven';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 import { TAG, TAG_RULE } from './model.js';
+import { MAX_REGEX_RULES_PER_LIST, MAX_RULES_PER_LIST, compileRule } from './pipeline/filters.js';
 
 const MiB = 1024 * 1024;
 
@@ -30,6 +31,22 @@ const timeZone = z
   })
   .describe(TIME_ZONE);
 
+const RULE = 'a filter rule such as category:linux, lang:de, title:sponsored or text:/rust(lang)?/i';
+const filterRule = z
+  .string()
+  .check((ctx) => {
+    const result = compileRule(ctx.value);
+    if (!result.ok) ctx.issues.push({ code: 'custom', message: `a filter rule (${result.reason})`, input: ctx.value });
+  })
+  .describe(RULE);
+const ruleList = z
+  .array(filterRule)
+  .max(MAX_RULES_PER_LIST)
+  .refine((rules) => rules.filter((r) => /^\s*(?:(?:title|text):\s*)?\//i.test(r)).length <= MAX_REGEX_RULES_PER_LIST, `a list with at most ${MAX_REGEX_RULES_PER_LIST} regular expressions (combine them with |)`)
+  .default([]);
+/** Include and exclude rules, planet-wide (`filters:`) or a feed's own (`feeds[].filters`). */
+const filtersSchema = z.object({ include: ruleList, exclude: ruleList }).strict();
+
 export const feedConfigSchema = z
   .object({
     url: httpUrl,
@@ -37,6 +54,7 @@ export const feedConfigSchema = z
     face: httpUrl.optional(),
     link: httpUrl.optional(),
     tags: z.array(tag).default([]),
+    filters: filtersSchema.optional(),
   })
   .strict();
 
@@ -96,7 +114,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    filters: filtersSchema.prefault({}),
     feeds: z.array(feedConfigSchema).default([]),
+    suggestions: z
+      .object({
+        /** Visitors may propose blogs through /suggest; admins approve or reject them. */
+        enabled: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -14,6 +14,7 @@ import type { Feed, FetchOptions, FetchResult, NormalizedEntry } from '../model.
 import { inThread, type CpuWork } from './cpu-pool.js';
 import { contentHash, entryKey } from './dedupe.js';
 import { fetchFeed } from './fetch.js';
+import { compileStoredFilters, decide, filterSubject, NO_FILTERS, type CompiledFilters } from './filters.js';
 import { nextFetchAfterError, nextFetchAfterSuccess } from './schedule-policy.js';
 
 export interface RefreshOptions {
@@ -33,6 +34,8 @@ export interface RefreshOptions {
    * deleted, so the database stays bounded. Default: never. The pass uses 2 × retention.keep_days.
    */
   tombstoneMaxAgeMs?: number;
+  /** The planet-wide filter rules (config `filters:`); each feed's own come with its row. */
+  planetFilters?: CompiledFilters;
 }
 
 /** Milliseconds spent in each stage, for logs and the benchmark. */
@@ -119,7 +122,14 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
   const counts = await storeEntries(db, feed, parsed.feed.entries, at, options, cpu, stages);
   mark = performance.now();
   db.transaction(() => {
-    updateFeedMetadata(db, feed.id, { title: parsed.feed.title, siteLink: parsed.feed.link, image: parsed.feed.image });
+    updateFeedMetadata(db, feed.id, {
+      title: parsed.feed.title,
+      siteLink: parsed.feed.link,
+      image: parsed.feed.image,
+      language: parsed.feed.language,
+      // The permalinks of this document, for `planet why` ("is that post in the feed at all?").
+      documentLinks: [...new Set(parsed.feed.entries.flatMap((e) => (e.link ? [e.link] : [])))],
+    });
     recordFetchSuccess(db, feed.id, {
       at,
       httpStatus: result.status,
@@ -226,6 +236,18 @@ async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: 
   const html = new Map(toSanitize.map((s, i) => [s, safe[i]!]));
   stages.sanitize += performance.now() - t;
 
+  // Filter rules decide on what is stored (sanitized HTML), so a re-application over stored posts
+  // decides the same way. Only new and changed posts are decided; the others keep their decision.
+  const planetFilters = options.planetFilters ?? NO_FILTERS;
+  const feedFilters = compileStoredFilters(feed.filters);
+  const decisions = new Map<Step, { rule: string; scope: 'planet' | 'feed' } | null>();
+  for (const step of toSanitize) {
+    const e = step.c.entry;
+    const content = html.get(step)!;
+    const d = decide(filterSubject({ title: e.title, author: e.author, categories: e.categories, language: e.language, ...content }), planetFilters, feedFilters);
+    decisions.set(step, d.shown ? null : { rule: d.rule, scope: d.scope });
+  }
+
   // Write, in one transaction. This feed's rows cannot have changed since the plan: one pass
   // at a time (the pass lock), and every feed is refreshed once per pass.
   t = performance.now();
@@ -235,16 +257,20 @@ async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: 
     for (const step of steps) {
       const { c } = step;
       const content = html.get(step) ?? { contentHtml: null, summaryHtml: null };
+      const filter = decisions.get(step) ?? null;
       if (step.storedId !== null) {
-        statements.update(step.storedId, { ...fields(c, at), ...content });
+        statements.update(step.storedId, { ...fields(c, at), ...content, filter });
         updated++;
         continue;
       }
+      const dated = c.entry.published ?? c.entry.updated;
       const write: EntryWrite = {
         feedId: feed.id,
         entryKey: c.key,
         ...fields(c, at),
         ...content,
+        filter,
+        futureAt: dated && dated.getTime() > at ? dated.getTime() : null,
         firstSeenAt: at,
         sortAt: c.sortAt,
         duplicateOf: c.entry.link && !step.tombstone ? (statements.findOtherFeedByLink(c.entry.link, feed.id) ?? null) : null,
@@ -274,5 +300,7 @@ function fields(c: Candidate, at: number) {
     contentHash: c.hash,
     publishedAt: e.published ? Math.min(e.published.getTime(), at) : null,
     updatedAt: e.updated ? Math.min(e.updated.getTime(), at) : null,
+    categories: e.categories,
+    language: e.language,
   };
 }
