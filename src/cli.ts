@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'admin create': async () => (await import('./commands/admin.js')).adminCreate,
   'admin token': async () => (await import('./commands/admin.js')).adminToken,
   backup: async () => (await import('./commands/backup.js')).backup,
+  'filters test': async () => (await import('./commands/filters.js')).filtersTest,
 };
 
 /** Words that only name a group of commands (`planet feeds list`). */
@@ -36,6 +37,10 @@ export const USAGE = `usage: planet <command> [options]
   feeds add URL [--name N] [--face URL] [--link URL] [--tag T]... [--no-discover]
   feeds remove URL_OR_ID [--purge]      unsubscribe (--purge also deletes its entries)
   feeds edit URL_OR_ID [--name N] [--face URL] [--link URL] [--tag T]... [--excerpt|--no-excerpt]
+             [--include RULE]... [--exclude RULE]... | [--clear-filters]
+                                        change a subscription; rules re-applied to what is stored
+  filters test [URL_OR_ID] [--include RULE]... [--exclude RULE]... [--json]
+                                        preview filter rules over the stored posts, saving nothing
   opml import FILE | opml export
   build --out DIR                       static export of the whole site
   backup FILE                           consistent copy of the database, online

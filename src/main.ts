@@ -11,6 +11,7 @@ import { createMetrics } from './ops/metrics.js';
 import { childProcessRunner } from './pass/child-process.js';
 import { startScheduler, type Scheduler } from './pass/scheduler.js';
 import { syncConfigFeeds } from './subscriptions/config-seed.js';
+import { reappliedWords, syncConfigFilters } from './subscriptions/filter-rules.js';
 
 export interface Planet {
   log: Logger;
@@ -39,6 +40,11 @@ export interface StartOptions {
 function logFeedSync(log: Logger, sync: ReturnType<typeof syncConfigFeeds>): void {
   if (sync.added.length) log.info({ feeds: sync.added }, 'subscribed feeds listed in the config file');
   if (sync.skippedRemoved.length) log.info({ feeds: sync.skippedRemoved }, 'config lists feeds an admin removed; left removed');
+}
+
+function logFiltersSync(log: Logger, sync: ReturnType<typeof syncConfigFilters>): void {
+  if (sync.planet) log.info({ entries: sync.planet.entries, changed: sync.planet.changed, hidden: sync.planet.hidden }, `planet-wide filter rules changed in the config file; ${reappliedWords(sync.planet)}`);
+  for (const f of sync.feeds) log.info({ feed_url: f.url, entries: f.report.entries, changed: f.report.changed, hidden: f.report.hidden }, `filter rules of a feed changed in the config file; ${reappliedWords(f.report)}`);
 }
 
 export async function startPlanet(config: Config, options: StartOptions): Promise<Planet> {
@@ -70,7 +76,10 @@ export async function startPlanet(config: Config, options: StartOptions): Promis
     stopServing = () => app.close();
   }
 
-  if (role !== 'worker') logFeedSync(log, syncConfigFeeds(db, config.feeds));
+  if (role !== 'worker') {
+    logFeedSync(log, syncConfigFeeds(db, config.feeds));
+    logFiltersSync(log, syncConfigFilters(db, config));
+  }
   const scheduler =
     options.fetch && role !== 'worker'
       ? startScheduler(db, config, {

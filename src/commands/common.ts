@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, databasePath, type Config } from '../config.js';
 import { openDb, type Db } from '../db/open.js';
 import { syncConfigFeeds } from '../subscriptions/config-seed.js';
+import { syncConfigFilters } from '../subscriptions/filter-rules.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -109,6 +110,7 @@ export function openPlanet(configPath: string | undefined, io: CliIo): Opened {
   const config = loadConfig({ path: configPath, env: io.env });
   const db = openDb(databasePath(config));
   syncConfigFeeds(db, config.feeds);
+  syncConfigFilters(db, config);
   return { config, db };
 }
 

@@ -207,15 +207,20 @@ export interface FilterableEntry {
   filter: { rule: string; scope: FilterScope } | null;
 }
 
-/** Stored entries that rules apply to (not tombstones), newest first; one feed's or all. */
-export function listFilterableEntries(db: Db, feedId?: number): FilterableEntry[] {
+/**
+ * Calls `each` for every stored entry that rules apply to (not tombstones), newest first: one
+ * feed's or all. Rows are read one at a time, so a planet of any size fits in memory; `each` must
+ * not write (collect the changes and write them after, with setEntryFilters).
+ */
+export function forEachFilterableEntry(db: Db, feedId: number | undefined, each: (entry: FilterableEntry) => void): void {
   const where = feedId === undefined ? 'e.expired = 0' : 'e.expired = 0 AND e.feed_id = ?';
-  return statement<unknown[], EntryRow>(db, `SELECT e.* FROM entries e WHERE ${where} ORDER BY e.sort_at DESC, e.id DESC`)
-    .all(...(feedId === undefined ? [] : [feedId]))
-    .map((row) => {
-      const e = toEntry(row);
-      return { id: e.id, feedId: e.feedId, link: e.link, title: e.title, author: e.author, contentHtml: e.contentHtml, summaryHtml: e.summaryHtml, categories: e.categories, language: e.language, hidden: e.hidden, filter: e.filter };
-    });
+  const rows = db
+    .prepare<unknown[], EntryRow>(`SELECT e.* FROM entries e WHERE ${where} ORDER BY e.sort_at DESC, e.id DESC`)
+    .iterate(...(feedId === undefined ? [] : [feedId]));
+  for (const row of rows) {
+    const e = toEntry(row);
+    each({ id: e.id, feedId: e.feedId, link: e.link, title: e.title, author: e.author, contentHtml: e.contentHtml, summaryHtml: e.summaryHtml, categories: e.categories, language: e.language, hidden: e.hidden, filter: e.filter });
+  }
 }
 
 /** Writes the filter decisions that changed, in one transaction; returns how many rows moved. */

@@ -135,7 +135,7 @@ export function compileRule(raw: string): RuleResult {
   if (prefixed) {
     const word = prefixed[1]!.toLowerCase();
     if (!(RULE_KINDS as readonly string[]).includes(word)) {
-      const near = RULE_KINDS.find((k) => leven(k, word) <= 2);
+      const near = RULE_KINDS.find((k) => leven(k, word) <= (word.length <= 4 ? 1 : 2));
       return {
         ok: false,
         reason:

@@ -3,6 +3,7 @@
 // One transaction per feed: a crash or kill mid-refresh leaves the feed exactly as it was.
 import {
   findFeedByUrl,
+  getFeed,
   recordFetchFailure,
   recordFetchSuccess,
   updateFeedMetadata,
@@ -239,7 +240,8 @@ async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: 
   // Filter rules decide on what is stored (sanitized HTML), so a re-application over stored posts
   // decides the same way. Only new and changed posts are decided; the others keep their decision.
   const planetFilters = options.planetFilters ?? NO_FILTERS;
-  const feedFilters = compileStoredFilters(feed.filters);
+  // Read again now: an admin may have changed the feed's rules while it was being fetched.
+  const feedFilters = compileStoredFilters(getFeed(db, feed.id)?.filters ?? feed.filters);
   const decisions = new Map<Step, { rule: string; scope: 'planet' | 'feed' } | null>();
   for (const step of toSanitize) {
     const e = step.c.entry;
