@@ -11,3 +11,12 @@ ALTER TABLE feeds ADD COLUMN document_links TEXT;
 ALTER TABLE entries ADD COLUMN expired_by TEXT CHECK (expired_by IN ('backlog', 'retention'));
 -- The date the feed gave the post when it was later than the time first seen (clamped there).
 ALTER TABLE entries ADD COLUMN future_at INTEGER;
+
+-- A feed's public page shows its health in words (last success, failing since, the error): those
+-- columns move content_version too, so the cached page follows. (error_code was already there and
+-- is written on every failed attempt, so this adds no re-render.)
+DROP TRIGGER feeds_update_bumps;
+CREATE TRIGGER feeds_update_bumps
+  AFTER UPDATE OF url, name, title, link, site_link, face, image, excerpt, status, error_code, error_message,
+    last_http_status, failing_since, last_success_at ON feeds
+  BEGIN UPDATE content_version SET version = version + 1 WHERE id = 1; END;

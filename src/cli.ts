@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'admin token': async () => (await import('./commands/admin.js')).adminToken,
   backup: async () => (await import('./commands/backup.js')).backup,
   'filters test': async () => (await import('./commands/filters.js')).filtersTest,
+  why: async () => (await import('./commands/why.js')).why,
 };
 
 /** Words that only name a group of commands (`planet feeds list`). */
@@ -42,6 +43,7 @@ export const USAGE = `usage: planet <command> [options]
   filters test [URL_OR_ID] [--include RULE]... [--exclude RULE]... [--json]
                                         preview filter rules over the stored posts, saving nothing
   opml import FILE | opml export
+  why URL [--json]                      where a post is on the planet, or why it is not
   build --out DIR                       static export of the whole site
   backup FILE                           consistent copy of the database, online
   admin create USER | admin token USER  admin accounts (password on stdin)

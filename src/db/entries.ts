@@ -186,6 +186,26 @@ export function getEntry(db: Db, id: number): Entry | undefined {
   return row && toEntry(row);
 }
 
+/** Every stored entry (tombstones included) whose permalink is one of `links`, oldest first. */
+export function findEntriesByLinks(db: Db, links: string[]): Entry[] {
+  if (!links.length) return [];
+  return db
+    .prepare<string[], EntryRow>(`SELECT * FROM entries WHERE link IN (${links.map(() => '?').join(', ')}) ORDER BY id`)
+    .all(...links)
+    .map(toEntry);
+}
+
+/** One feed's stored entries (tombstones included) whose permalinks are `links`, by link. */
+export function findFeedEntriesByLinks(db: Db, feedId: number, links: string[]): Map<string, Entry> {
+  const out = new Map<string, Entry>();
+  const byLink = statement<[number, string], EntryRow>(db, 'SELECT * FROM entries WHERE feed_id = ? AND link = ? ORDER BY id LIMIT 1');
+  for (const link of links) {
+    const row = byLink.get(feedId, link);
+    if (row) out.set(link, toEntry(row));
+  }
+  return out;
+}
+
 export function listFeedEntries(db: Db, feedId: number): Entry[] {
   return statement<[number], EntryRow>(db, 'SELECT e.* FROM entries e WHERE e.feed_id = ? AND e.expired = 0 ORDER BY e.sort_at DESC, e.id DESC')
     .all(feedId)

@@ -6,6 +6,7 @@ import { categoryName, feedDisplayName, feedHomeLink, type Entry, type Feed } fr
 import type { Templates } from './templates.js';
 import { avatarHue, initials } from './avatar.js';
 import { agoPhrase, createDateFormatter, type DateFormatter } from './dates.js';
+import { feedHealthWords } from './feed-health.js';
 import { relativeHref } from './links.js';
 import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
 import { highlight, snippet } from './text.js';
@@ -259,7 +260,7 @@ function sidebarView(sidebar: SidebarInput, scope: PageScope, from: string, now:
   };
 }
 
-function layoutView(site: SiteInfo, from: string, title: string, alternates: { type: string; title: string; href: string }[]) {
+export function layoutView(site: SiteInfo, from: string, title: string, alternates: { type: string; title: string; href: string }[]) {
   return {
     lang: site.language,
     title,
@@ -272,7 +273,7 @@ function layoutView(site: SiteInfo, from: string, title: string, alternates: { t
   };
 }
 
-function mergedAlternates(site: SiteInfo, from: string, scope: { kind: 'all' } | { kind: 'tag'; tag: string }) {
+export function mergedAlternates(site: SiteInfo, from: string, scope: { kind: 'all' } | { kind: 'tag'; tag: string }) {
   const label = scope.kind === 'tag' ? `${site.name} #${scope.tag}` : site.name;
   return [
     { type: 'application/atom+xml', title: `${label} (Atom)`, href: relativeHref(from, scopeFeedPath(scope, 'atom.xml')) },
@@ -297,7 +298,17 @@ export function renderTimelinePage(templates: Templates, site: SiteInfo, input: 
   const data = {
     ...layoutView(site, from, title, alternates),
     heading,
-    blog: scope.kind === 'feed' ? { home: safeHref(feedHomeLink(scope.feed)), url: safeHref(scope.feed.url), face: faceOf(scope.feed, feedDisplayName(scope.feed)) } : null,
+    blog:
+      scope.kind === 'feed'
+        ? {
+            home: safeHref(feedHomeLink(scope.feed)),
+            url: safeHref(scope.feed.url),
+            face: faceOf(scope.feed, feedDisplayName(scope.feed)),
+            // Its health in plain words, and where to ask about a post that is missing.
+            health: feedHealthWords(scope.feed, dates),
+            why: `${relativeHref(from, '/why')}?url=${encodeURIComponent(scope.feed.url)}`,
+          }
+        : null,
     firstRun: scope.kind === 'all' && input.total === 0,
     days: groupByDay(input.entries, input.feeds, dates, from, input.memo, site.language),
     pager: {

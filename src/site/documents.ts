@@ -44,6 +44,8 @@ import { queryWords } from '../render/text.js';
 import { renderAtom, renderJsonFeed, renderRss, type ChannelInfo } from '../syndicate/feeds.js';
 import { renderOpml } from '../syndicate/opml.js';
 import { createTemplates, type Templates } from '../render/templates.js';
+import { renderWhyPage } from '../render/why.js';
+import { answerWhy, whyUrlProblem, type WhyAnswer } from './why.js';
 
 /** Stylesheet, icon: assets/ at the project root (src/http and dist/http are two levels below). */
 export const ASSETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../assets');
@@ -166,6 +168,14 @@ export interface ReaderSite {
   paths(): string[];
   /** The 404 page as seen from `sitePath`. */
   notFound(sitePath: string): Doc;
+  /**
+   * GET /why?url=: the answer and its page (never cached, never fetches). No URL: the form alone;
+   * a URL that cannot be asked about: status 400 and the problem in words.
+   */
+  why(url: string | undefined): { status: number; answer: WhyAnswer | null; problem: string | null; doc: Doc };
+  /** What the reader pages are rendered with, for pages outside the cache (/suggest). */
+  templates: Templates;
+  info: SiteInfo;
 }
 
 interface Snapshot {
@@ -451,5 +461,18 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
     },
 
     notFound,
+
+    why(url) {
+      const snap = current();
+      const asked = (url ?? '').trim().slice(0, 2048);
+      const problem = asked ? whyUrlProblem(asked) : null;
+      const answer = asked && !problem ? answerWhy(db, config, asked) : null;
+      const html = renderWhyPage(templates, site, { url: asked, answer, problem });
+      const status = problem ? 400 : 200;
+      return { status, answer, problem, doc: makeDoc(status, HTML, html, snap.lastModified, 'no-store') };
+    },
+
+    templates,
+    info: site,
   };
 }
