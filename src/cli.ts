@@ -23,6 +23,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   backup: async () => (await import('./commands/backup.js')).backup,
   'filters test': async () => (await import('./commands/filters.js')).filtersTest,
   why: async () => (await import('./commands/why.js')).why,
+  'suggestions list': async () => (await import('./commands/suggestions.js')).suggestionsList,
+  'suggestions approve': async () => (await import('./commands/suggestions.js')).suggestionsApprove,
+  'suggestions reject': async () => (await import('./commands/suggestions.js')).suggestionsReject,
 };
 
 /** Words that only name a group of commands (`planet feeds list`). */
@@ -44,6 +47,8 @@ export const USAGE = `usage: planet <command> [options]
                                         preview filter rules over the stored posts, saving nothing
   opml import FILE | opml export
   why URL [--json]                      where a post is on the planet, or why it is not
+  suggestions list [--json] | suggestions approve ID | suggestions reject ID [--reason TEXT]
+                                        the queue of blogs visitors suggested at /suggest
   build --out DIR                       static export of the whole site
   backup FILE                           consistent copy of the database, online
   admin create USER | admin token USER  admin accounts (password on stdin)

@@ -20,6 +20,8 @@ export interface SiteInfo {
   timeZone: string;
   /** Cache-busting stamp of the stylesheet. */
   assetStamp: string;
+  /** Served by `planet serve` (null in a static export, which has no /why and no /suggest). */
+  live: { suggest: boolean } | null;
 }
 
 export interface FeedSummaryInput {
@@ -270,6 +272,8 @@ export function layoutView(site: SiteInfo, from: string, title: string, alternat
     icon: relativeHref(from, '/assets/favicon.svg'),
     search: relativeHref(from, '/search'),
     alternates,
+    why: site.live ? relativeHref(from, '/why') : null,
+    suggest: site.live?.suggest ? relativeHref(from, '/suggest') : null,
   };
 }
 
@@ -306,7 +310,7 @@ export function renderTimelinePage(templates: Templates, site: SiteInfo, input: 
             face: faceOf(scope.feed, feedDisplayName(scope.feed)),
             // Its health in plain words, and where to ask about a post that is missing.
             health: feedHealthWords(scope.feed, dates),
-            why: `${relativeHref(from, '/why')}?url=${encodeURIComponent(scope.feed.url)}`,
+            why: site.live ? `${relativeHref(from, '/why')}?url=${encodeURIComponent(scope.feed.url)}` : null,
           }
         : null,
     firstRun: scope.kind === 'all' && input.total === 0,

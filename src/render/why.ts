@@ -46,3 +46,17 @@ export function renderWhyPage(templates: Templates, site: SiteInfo, input: WhyPa
     },
   });
 }
+
+export interface SuggestPageInput {
+  step: 'form' | 'preview' | 'thanks';
+  csrf: string;
+  fields: { url: string; name: string; note: string };
+  error: { field: string; reason: string } | null;
+  preview: { feedUrl: string; title: string | null; format: string | null; entries: number; posts: { title: string | null; link: string | null }[]; warnings: string[] } | null;
+}
+
+export function renderSuggestPage(templates: Templates, site: SiteInfo, input: SuggestPageInput): string {
+  const from = '/suggest';
+  const title = input.step === 'thanks' ? `Thank you — ${site.name}` : `Suggest a blog — ${site.name}`;
+  return templates.render('suggest', { ...layoutView(site, from, title, mergedAlternates(site, from, { kind: 'all' })), ...input, action: relativeHref(from, '/suggest') });
+}

@@ -149,6 +149,8 @@ export interface ReaderSiteDeps {
    * (admin edits) a change shows at once.
    */
   passRefreshMs?: number;
+  /** Documents for a static export (`planet build`): no links to what only the server answers (/why, /suggest). */
+  staticExport?: boolean;
 }
 
 export interface ReaderSite {
@@ -216,6 +218,7 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
     language: config.planet.language,
     timeZone: config.planet.timezone,
     assetStamp,
+    live: deps.staticExport ? null : { suggest: config.suggestions.enabled },
   };
 
   const passRefreshMs = deps.passRefreshMs ?? 2000;

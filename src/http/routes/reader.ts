@@ -10,6 +10,7 @@ import { IFRAME_ORIGINS } from '../../pipeline/sanitize.js';
 import type { FastHandler, FastPath } from '../fast-path.js';
 import type { ServerDeps } from '../deps.js';
 import { createReaderSite, encodedBody, type Doc, type ReaderSite } from '../../site/documents.js';
+import { suggestRoutes } from './suggest.js';
 
 /**
  * Second line of defence behind the sanitizer: no script at all, styles only from our stylesheet,
@@ -238,6 +239,9 @@ export async function readerRoutes(app: FastifyInstance, { deps, fastPath }: { d
     const page = typeof query.page === 'string' && /^\d{1,5}$/.test(query.page) ? Number(query.page) : 1;
     return sendDoc(request, reply, site.search(q, page));
   });
+
+  // Visitors propose blogs only where the planet asks for it; elsewhere /suggest is a 404.
+  if (deps.config.suggestions.enabled) await app.register(suggestRoutes, { deps, site, headers: SECURITY_HEADERS });
 
   // "Why isn't my post here?": public and read-only (never fetches), rate-limited per client.
   const whyLimit = app.createRateLimit({ max: WHY_LIMIT_PER_MINUTE, timeWindow: 60_000, keyGenerator: (req: FastifyRequest) => `why-ip:${req.ip}` });

@@ -14,6 +14,7 @@ import { feedRoutes } from './feeds.js';
 import { loginRoutes } from './login.js';
 import { opmlRoutes } from './opml.js';
 import { adminSessions } from './session.js';
+import { suggestionRoutes } from './suggestions.js';
 import { createAdminView } from './view.js';
 
 // Admin pages run no script at all; images may come from any blog (faces, previews).
@@ -57,4 +58,5 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { deps: Server
   await app.register(feedRoutes, { deps, view });
   await app.register(opmlRoutes, { deps, view });
   await app.register(auditRoutes, { deps, view });
+  await app.register(suggestionRoutes, { deps, view });
 }
