@@ -2,10 +2,11 @@
 // folded long posts, relative links) and renders them with the templates in views/; the server and
 // `planet build` both call these, so they produce the same bytes.
 import { Parser } from 'htmlparser2';
-import { feedDisplayName, feedHealth, feedHomeLink, type Entry, type Feed } from '../model.js';
+import { categoryName, feedDisplayName, feedHealth, feedHomeLink, type Entry, type Feed } from '../model.js';
 import type { Templates } from './templates.js';
 import { avatarHue, initials } from './avatar.js';
 import { agoPhrase, createDateFormatter, type DateFormatter } from './dates.js';
+import { feedHealthWords } from './feed-health.js';
 import { relativeHref } from './links.js';
 import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
 import { highlight, snippet } from './text.js';
@@ -19,6 +20,8 @@ export interface SiteInfo {
   timeZone: string;
   /** Cache-busting stamp of the stylesheet. */
   assetStamp: string;
+  /** Served by `planet serve` (null in a static export, which has no /why and no /suggest). */
+  live: { suggest: boolean } | null;
 }
 
 export interface FeedSummaryInput {
@@ -174,7 +177,7 @@ function entryParts(entry: Entry, feed: Feed | undefined, dates: DateFormatter, 
   return { iso: known.iso, time: known.time, full: known.full, lead, more, excerpt: feedExcerpt && lead !== html };
 }
 
-function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, from: string, showAuthor: boolean, memo?: EntryMemo) {
+function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, from: string, showAuthor: boolean, memo?: EntryMemo, pageLang?: string) {
   const blog = feed ? feedDisplayName(feed) : 'Unknown blog';
   const { iso, time, full, lead, more, excerpt } = entryParts(entry, feed, dates, memo);
   return {
@@ -188,6 +191,11 @@ function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, f
     blogPage: feed && feed.status !== 'removed' ? relativeHref(from, `/feed/${feed.id}`) : null,
     face: faceOf(feed, blog),
     showAuthor,
+    /** The post's language for `lang` (null: unknown, the page's applies); its text direction is left to `dir="auto"`. */
+    lang: entry.language,
+    /** The planet's own words inside the post's container (byline, "Read more") keep the page's language. */
+    pageLang: entry.language && pageLang && entry.language !== pageLang ? pageLang : null,
+    categories: entryCategories(entry),
     iso,
     time,
     full,
@@ -199,8 +207,26 @@ function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, f
 
 export type EntryView = ReturnType<typeof entryView>;
 
+/** At most this many labels per post: a post tagged with forty keywords shows the first ones. */
+const MAX_LABELS = 12;
+
+/** The post's categories as label texts, without repeats in any case. */
+function entryCategories(entry: Entry): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const c of entry.categories) {
+    const name = categoryName(c);
+    const key = name.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(name);
+    if (out.length === MAX_LABELS) break;
+  }
+  return out;
+}
+
 /** Entries grouped under day headings; a blog's consecutive posts show its author once per day. */
-export function groupByDay(entries: Entry[], feeds: Map<number, Feed>, dates: DateFormatter, from: string, memo?: EntryMemo) {
+export function groupByDay(entries: Entry[], feeds: Map<number, Feed>, dates: DateFormatter, from: string, memo?: EntryMemo, pageLang?: string) {
   const days: { key: string; heading: string; entries: EntryView[] }[] = [];
   let previousFeed: number | null = null;
   for (const entry of entries) {
@@ -211,7 +237,7 @@ export function groupByDay(entries: Entry[], feeds: Map<number, Feed>, dates: Da
       days.push(day);
       previousFeed = null;
     }
-    day.entries.push(entryView(entry, feeds.get(entry.feedId), dates, from, entry.feedId !== previousFeed, memo));
+    day.entries.push(entryView(entry, feeds.get(entry.feedId), dates, from, entry.feedId !== previousFeed, memo, pageLang));
     previousFeed = entry.feedId;
   }
   return days;
@@ -267,7 +293,7 @@ function sidebarView(sidebar: SidebarInput, scope: PageScope, from: string, now:
   };
 }
 
-function layoutView(site: SiteInfo, from: string, title: string, alternates: { type: string; title: string; href: string }[]) {
+export function layoutView(site: SiteInfo, from: string, title: string, alternates: { type: string; title: string; href: string }[]) {
   return {
     lang: site.language,
     title,
@@ -277,10 +303,12 @@ function layoutView(site: SiteInfo, from: string, title: string, alternates: { t
     icon: relativeHref(from, '/assets/favicon.svg'),
     search: relativeHref(from, '/search'),
     alternates,
+    why: site.live ? relativeHref(from, '/why') : null,
+    suggest: site.live?.suggest ? relativeHref(from, '/suggest') : null,
   };
 }
 
-function mergedAlternates(site: SiteInfo, from: string, scope: { kind: 'all' } | { kind: 'tag'; tag: string }) {
+export function mergedAlternates(site: SiteInfo, from: string, scope: { kind: 'all' } | { kind: 'tag'; tag: string }) {
   const label = scope.kind === 'tag' ? `${site.name} #${scope.tag}` : site.name;
   return [
     { type: 'application/atom+xml', title: `${label} (Atom)`, href: relativeHref(from, scopeFeedPath(scope, 'atom.xml')) },
@@ -305,9 +333,19 @@ export function renderTimelinePage(templates: Templates, site: SiteInfo, input: 
   const data = {
     ...layoutView(site, from, title, alternates),
     heading,
-    blog: scope.kind === 'feed' ? { home: safeHref(feedHomeLink(scope.feed)), url: safeHref(scope.feed.url), face: faceOf(scope.feed, feedDisplayName(scope.feed)) } : null,
+    blog:
+      scope.kind === 'feed'
+        ? {
+            home: safeHref(feedHomeLink(scope.feed)),
+            url: safeHref(scope.feed.url),
+            face: faceOf(scope.feed, feedDisplayName(scope.feed)),
+            // Its health in plain words, and where to ask about a post that is missing.
+            health: feedHealthWords(scope.feed, dates),
+            why: site.live ? `${relativeHref(from, '/why')}?url=${encodeURIComponent(scope.feed.url)}` : null,
+          }
+        : null,
     firstRun: scope.kind === 'all' && input.total === 0,
-    days: groupByDay(input.entries, input.feeds, dates, from, input.memo),
+    days: groupByDay(input.entries, input.feeds, dates, from, input.memo, site.language),
     pager: {
       page,
       pages,

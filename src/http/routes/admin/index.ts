@@ -15,6 +15,7 @@ import { listRoutes } from './lists.js';
 import { loginRoutes } from './login.js';
 import { opmlRoutes } from './opml.js';
 import { adminSessions } from './session.js';
+import { suggestionRoutes } from './suggestions.js';
 import { createAdminView } from './view.js';
 
 // Admin pages run no script at all; images may come from any blog (faces, previews).
@@ -59,4 +60,5 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { deps: Server
   await app.register(opmlRoutes, { deps, view });
   await app.register(listRoutes, { deps, view });
   await app.register(auditRoutes, { deps, view });
+  await app.register(suggestionRoutes, { deps, view });
 }

@@ -1,6 +1,7 @@
 // How every admin page is rendered: the views/admin/ templates with the planet, the logged-in
 // admin, the session's CSRF token and the time helpers; message() for one-paragraph answers.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { countPendingSuggestions } from '../../../db/suggestions.js';
 import { feedDisplayName, feedHomeLink } from '../../../model.js';
 import { createTemplates } from '../../../render/templates.js';
 import type { ServerDeps } from '../../deps.js';
@@ -22,7 +23,7 @@ export interface AdminView {
   message(reply: FastifyReply, request: FastifyRequest, status: number, title: string, text: string): FastifyReply;
 }
 
-export function createAdminView({ config, now: clock }: ServerDeps): AdminView {
+export function createAdminView({ config, db, now: clock }: ServerDeps): AdminView {
   const now = clock ?? Date.now;
   const templates = createTemplates(config.views);
   const helpers = {
@@ -48,6 +49,8 @@ export function createAdminView({ config, now: clock }: ServerDeps): AdminView {
       admin: session ? { username: session.username } : null,
       csrf: session?.csrfToken ?? '',
       notice: null,
+      // The queue of suggested blogs, in the menu where visitors can suggest them.
+      pendingSuggestions: session && config.suggestions.enabled ? countPendingSuggestions(db) : null,
       h: helpers,
       ...data,
     });
