@@ -42,7 +42,7 @@ async function loadBuild(root: string): Promise<Build | null> {
     mod('subscriptions/reading-lists.js'),
   ]);
   if (!open || !config || !service || !pass) return null;
-  return { openDb: open.openDb, parseConfig: config.parseConfig, importOpml: service.importOpml, fetchOptionsFromConfig: pass.fetchOptionsFromConfig, ...lists };
+  return { openDb: open.openDb, parseConfig: config.parseConfig, importOpml: service.importOpml, fetchOptionsFromConfig: config.fetchOptionsFromConfig ?? pass.fetchOptionsFromConfig, ...lists };
 }
 
 const opml = (n: number, spell: (i: number) => string) =>

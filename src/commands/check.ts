@@ -3,7 +3,7 @@
 // its report goes to stderr (exit 1). Warnings and errors always reach stderr, with --json too.
 import { checkFeed, type CheckReport } from '../pipeline/check.js';
 import { loadConfig } from '../config.js';
-import { fetchOptionsFromConfig } from '../pass/run-pass.js';
+import { fetchOptionsFromConfig } from '../config.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIo } from './common.js';
 import { bytes } from './wording.js';
 
