@@ -27,6 +27,9 @@ export function contentHash(entry: NormalizedEntry): string {
       entry.published?.getTime() ?? null,
       entry.updated?.getTime() ?? null,
       entry.baseUrl,
+      // Appended only when present, so entries stored before enclosures were read keep their hash.
+      ...(entry.summaryBaseUrl !== undefined ? [entry.summaryBaseUrl] : []),
+      ...(entry.enclosures.length > 0 ? [entry.enclosures] : []),
     ]),
   );
 }

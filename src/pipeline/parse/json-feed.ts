@@ -1,6 +1,6 @@
 // JSON Feed 1.0 / 1.1 → NormalizedFeed: JSON.parse plus the same entry assembly.
 import type { NormalizedFeed } from '../../model.js';
-import { finishEntry } from './entry.js';
+import { finishEntry, type EnclosureDraft } from './entry.js';
 import { ParseFailure, fail } from './failure.js';
 import { collapse, escapeHtml, resolveUrl } from './text.js';
 
@@ -41,6 +41,11 @@ export function parseJsonFeed(text: string, feedUrl: string): NormalizedFeed {
     .filter((v): v is Record<string, unknown> => v !== null)
     .map((item, i) => {
       const link = resolveUrl(str(item.url), feedUrl);
+      const attachments = Array.isArray(item.attachments) ? item.attachments : [];
+      const enclosures: EnclosureDraft[] = attachments
+        .map((a) => obj(a))
+        .filter((a): a is Record<string, unknown> => a !== null)
+        .map((a) => ({ url: str(a.url), base: feedUrl, type: str(a.mime_type), length: str(a.size_in_bytes), title: str(a.title) }));
       const contentText = str(item.content_text);
       const summary = str(item.summary);
       return finishEntry(
@@ -55,6 +60,7 @@ export function parseJsonFeed(text: string, feedUrl: string): NormalizedFeed {
           published: str(item.date_published),
           updated: str(item.date_modified),
           xmlBase: null,
+          enclosures,
         },
         i,
         feedUrl,
@@ -66,6 +72,9 @@ export function parseJsonFeed(text: string, feedUrl: string): NormalizedFeed {
     title: collapse(str(feed.title)),
     link: resolveUrl(str(feed.home_page_url), feedUrl),
     image: resolveUrl(str(feed.icon) ?? str(feed.favicon), feedUrl),
+    // JSON Feed has no feed-level date.
+    published: null,
+    updated: null,
     entries,
     warnings,
   };
