@@ -8,9 +8,14 @@
 //   read    p99 of GET / while a pass writes 10,000 entries, in-process vs a separate process,
 //           against the idle p99
 //   soak    200 passes over 500 feeds with changing content: RSS and database size, start → end
+//   cases   feedparser-style cases through `planet check URL --json`, scored per part, against the
+//           baseline build (BASELINE, default /work/wt/baseline) and Python's feedparser if installed
+//   parse   parse and parse + sanitize MB/s on one thread, 20 to 2,000 entries, against the baseline
 // Sizes: BENCH_FEEDS (ingest, default 1000), SOAK_PASSES (200), SOAK_FEEDS (500), READ_FEEDS (500).
 import { rmSync } from 'node:fs';
+import { benchFeedCases } from './feed-cases.js';
 import { benchIngest } from './ingest.js';
+import { benchParseThroughput } from './parse-throughput.js';
 import { benchReadDuringPass, benchSoak } from './ops.js';
 import { benchServe } from './serve.js';
 
@@ -35,6 +40,14 @@ try {
   if (want('read')) {
     log('\n== read during a pass: p99 of GET / ==');
     await benchReadDuringPass({ feeds: num('READ_FEEDS', 500), log });
+  }
+  if (want('cases')) {
+    log('\n== cases: feedparser-style cases through planet check ==');
+    await benchFeedCases({ log });
+  }
+  if (want('parse')) {
+    log('\n== parse: throughput on one thread ==');
+    await benchParseThroughput({ log });
   }
   if (want('soak')) {
     log(`\n== soak: ${num('SOAK_PASSES', 200)} passes × ${num('SOAK_FEEDS', 500)} feeds ==`);
