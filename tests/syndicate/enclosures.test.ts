@@ -13,6 +13,9 @@ import { contentSecurityPolicy } from '../../src/http/routes/reader.js';
 import { parseFeed } from '../../src/pipeline/parse/index.js';
 import { refreshFeed } from '../../src/pipeline/refresh.js';
 import { sizeInWords } from '../../src/render/enclosures.js';
+import { createHash } from 'node:crypto';
+import type { NormalizedEntry } from '../../src/model.js';
+import { contentHash } from '../../src/pipeline/dedupe.js';
 import { serveFeed, startFeedServer, type FeedServer } from '../helpers/feed-server.js';
 import { createTestPlanet, type TestPlanet } from '../helpers/reader-fixtures.js';
 
@@ -63,6 +66,37 @@ describe('enclosures are stored', () => {
     const rows = planet.db.prepare('SELECT enclosures FROM entries ORDER BY id').all() as { enclosures: string | null }[];
     expect(rows.every((r) => r.enclosures === null || Array.isArray(JSON.parse(r.enclosures)))).toBe(true);
     expect(rows).toHaveLength(2);
+  });
+});
+
+describe('enclosures change with their post', () => {
+  it('a changed enclosure updates the stored entry in place', async () => {
+    const v1 = `<rss version="2.0"><channel><title>Changing</title><item><title>Ep</title><link>https://change.example.org/1</link><enclosure url="https://change.example.org/v1.mp3" type="audio/mpeg" length="10"/></item></channel></rss>`;
+    server.route('/change.xml', serveFeed(v1, { contentType: 'application/rss+xml' }));
+    const opts = { fetch: { timeoutMs: 3000, maxBytes: 1024 * 1024, userAgent: 'Planetarium/test', allowPrivateAddresses: true, maxRedirects: 5 }, newFeedItems: 10, intervalMs: 60_000, now: () => NOW };
+    const own = createTestPlanet();
+    try {
+      const feed = insertFeed(own.db, { url: server.url('/change.xml') }, NOW);
+      await refreshFeed(own.db, feed, opts);
+      server.route('/change.xml', serveFeed(v1.replace('v1.mp3', 'v2.mp3').replace('length="10"', 'length="20"'), { contentType: 'application/rss+xml' }));
+      const second = await refreshFeed(own.db, getFeed(own.db, feed.id)!, opts);
+      expect(second).toMatchObject({ entries_new: 0, entries_updated: 1 });
+      expect(listFeedEntries(own.db, feed.id).map((e) => e.enclosures)).toEqual([[{ url: 'https://change.example.org/v2.mp3', type: 'audio/mpeg', length: 20, title: null }]]);
+    } finally {
+      own.cleanup();
+    }
+  });
+
+  it('an entry without enclosures keeps the hash it had before they were read (no rewrite on upgrade)', () => {
+    const entry: NormalizedEntry = {
+      guid: 'g', link: 'https://x.example/1', title: 't', author: 'a', contentHtml: '<p>c</p>', summaryHtml: null,
+      published: new Date(0), updated: null, baseUrl: 'https://x.example/1', enclosures: [],
+    };
+    const before = createHash('sha256')
+      .update(JSON.stringify([entry.guid, entry.link, entry.title, entry.author, entry.contentHtml, entry.summaryHtml, 0, null, entry.baseUrl]))
+      .digest('hex');
+    expect(contentHash(entry)).toBe(before);
+    expect(contentHash({ ...entry, enclosures: [{ url: 'https://x.example/a.mp3', type: null, length: null, title: null }] })).not.toBe(before);
   });
 });
 
