@@ -146,6 +146,13 @@ describe('fallbacks, each named in the warnings', () => {
     expect(report.warnings).toEqual(['parse: entries 1, 2, 4: author from dc:creator']);
     expect(report.entries.map((e) => e.author)).toEqual(['C1', 'C2', 'Named', 'C4']);
   });
+
+  it('a fallback in every other entry of a long feed is one short warning', async () => {
+    const { parseFeed } = await import('../../src/pipeline/parse/index.js');
+    const items = Array.from({ length: 100 }, (_, i) => `<item><title>${i}</title>${i % 2 ? '' : `<dc:creator>C${i}</dc:creator>`}</item>`).join('');
+    const result = parseFeed(`<rss version="2.0"><channel><title>t</title>${items}</channel></rss>`, 'https://x.example/feed');
+    expect(result.kind === 'ok' && result.feed.warnings).toEqual(['parse: entries 1, 3, 5, 7, 9, 11, 13, 15, 17, 19 … (50 in all): author from dc:creator']);
+  });
 });
 
 describe('text constructs', () => {

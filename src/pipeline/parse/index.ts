@@ -59,7 +59,7 @@ function htmlPageError(text: string, feedUrl: string): ParseResult {
   return { kind: 'error', code: 'not_a_feed', message, alternates };
 }
 
-/** "1–3, 5": entry numbers as ranges. */
+/** "1–3, 5": entry numbers as ranges; past ten ranges, "1, 3, 5 … (2500 in all)". */
 function entryNumbers(numbers: number[]): string {
   const parts: string[] = [];
   for (let i = 0; i < numbers.length; i++) {
@@ -68,7 +68,7 @@ function entryNumbers(numbers: number[]): string {
     parts.push(j > i + 1 ? `${numbers[i]}–${numbers[j]}` : j === i + 1 ? `${numbers[i]}, ${numbers[j]}` : `${numbers[i]}`);
     i = j;
   }
-  return parts.join(', ');
+  return parts.length > 10 ? `${parts.slice(0, 10).join(', ')} … (${numbers.length} in all)` : parts.join(', ');
 }
 
 /**
