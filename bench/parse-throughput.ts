@@ -3,8 +3,10 @@
 // and a podcast-style RSS carrying every extension; against the baseline build in the same run,
 // interleaved. Equal MB/s across the sizes is what "parsing stays linear" looks like.
 //
-//   npx tsx bench/parse-throughput.ts        (also the last part of bench/parsers.ts)
+//   npm run build && npx tsx bench/parse-throughput.ts    (also the last part of bench/parsers.ts)
 //   BASELINE=/path/to/checkout               whose dist/pipeline/{parse,sanitize}.js are "before"
+// Both sides run as tsc compiled them (dist/): run through tsx, the sources are slower (esbuild's
+// keepNames wraps every closure), which would be measured as ours.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -44,7 +46,7 @@ function extensionsFeed(count: number): string {
   );
 }
 
-function documents(): { name: string; entries: number; text: string }[] {
+export function documents(): { name: string; entries: number; text: string }[] {
   const docs: { name: string; entries: number; text: string }[] = [];
   for (const entries of [20, 200, 2000]) {
     for (const format of ['rss', 'atom', 'json'] as const) {
@@ -72,7 +74,7 @@ function measure(work: () => void, bytes: number, rounds: number, minMs: number)
   return best;
 }
 
-async function loadBaseline(root: string): Promise<Impl | null> {
+async function loadBuild(root: string, name: string): Promise<Impl | null> {
   const parseJs = path.join(root, 'dist', 'pipeline', 'parse.js');
   const parseDir = path.join(root, 'dist', 'pipeline', 'parse', 'index.js');
   const parsePath = existsSync(parseJs) ? parseJs : existsSync(parseDir) ? parseDir : null;
@@ -80,16 +82,19 @@ async function loadBaseline(root: string): Promise<Impl | null> {
   if (!parsePath || !existsSync(sanitizePath)) return null;
   const p = (await import(pathToFileURL(parsePath).href)) as { parseFeed: Impl['parse'] };
   const s = (await import(pathToFileURL(sanitizePath).href)) as { sanitizeContent: Impl['sanitize'] };
-  return { name: 'baseline', parse: p.parseFeed, sanitize: s.sanitizeContent };
+  return { name, parse: p.parseFeed, sanitize: s.sanitizeContent };
 }
 
 export async function benchParseThroughput(opts: { log: (s: string) => void; baseline?: string; rounds?: number }): Promise<void> {
-  const impls: Impl[] = [{ name: 'now', parse: parseFeed as Impl['parse'], sanitize: sanitizeContent }];
+  const built = await loadBuild(path.join(import.meta.dirname, '..'), 'now');
+  const impls: Impl[] = [built ?? { name: 'now', parse: parseFeed as Impl['parse'], sanitize: sanitizeContent }];
   const baselineRoot = opts.baseline ?? process.env.BASELINE ?? '/work/wt/baseline';
-  const baseline = await loadBaseline(baselineRoot);
+  const baseline = await loadBuild(baselineRoot, 'baseline');
   if (baseline) impls.push(baseline);
   const rounds = opts.rounds ?? 5;
-  opts.log(`parse throughput, one thread, MB/s (best of ${rounds} rounds of ≥ 200 ms, interleaved; baseline: ${baseline ? baselineRoot : 'not found'})\n`);
+  opts.log(
+    `parse throughput, one thread, MB/s (best of ${rounds} rounds of ≥ 200 ms, interleaved; now: ${built ? 'dist/' : 'sources through tsx (run npm run build for the compiled code)'}; baseline: ${baseline ? baselineRoot : 'not found'})\n`,
+  );
   opts.log('| document | entries | size | parse now | parse before | ratio | parse + sanitize now | before | ratio |');
   opts.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const doc of documents()) {

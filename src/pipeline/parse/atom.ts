@@ -5,7 +5,7 @@ import { chooseContent, finishEntry, readDate, type EnclosureDraft } from './ent
 import { mediaEnclosures } from './media.js';
 import { authorName, collapse, htmlToPlain, resolveId, resolveUrl } from './text.js';
 import { textConstruct, textConstructPlain } from './text-construct.js';
-import { ATOM_CORE_NAMESPACES, NS, all, explicitBaseOf, first, firstWithText, htmlOf, last, serializeChildren, textOf, trimmedText, type XmlElement } from './xml-tree.js';
+import { ATOM_CORE_NAMESPACES, NS, all, allOfFirst, explicitBaseOf, first, firstWithText, htmlOf, last, serializeChildren, textOf, trimmedText, type XmlElement } from './xml-tree.js';
 
 const rel = (l: XmlElement) => (l.attrs.rel ?? 'alternate').trim().toLowerCase();
 
@@ -47,7 +47,7 @@ export function parseAtom(root: XmlElement, format: 'atom' | 'atom03', feedUrl: 
   }
   const iconEl = first(root, 'icon', core) ?? first(root, 'logo', core);
   const feedDate = (els: XmlElement[]) => readDate(els.map((e) => textOf(e)), (shown) => warnings.push(`parse: the feed has an invalid date "${shown}"`));
-  const updatedEls = [all(root, 'updated', core), all(root, 'modified', core), all(root, 'date', [NS.dc])].find((els) => els.length > 0) ?? [];
+  const updatedEls = allOfFirst(root, [['updated', core], ['modified', core], ['date', [NS.dc]]]);
 
   const entries = all(root, 'entry', core).map((entry, i) => {
     const fallbacks: string[] = [];
@@ -99,8 +99,8 @@ export function parseAtom(root: XmlElement, format: 'atom' | 'atom03', feedUrl: 
     fallbacks.push(...chosen.fallbacks);
 
     // Atom 0.3 names its dates issued / created / modified.
-    const published = [all(entry, 'published', core), all(entry, 'issued', core), all(entry, 'created', core), all(entry, 'issued', [NS.dcterms])].find((els) => els.length > 0) ?? [];
-    const updated = [all(entry, 'updated', core), all(entry, 'modified', core), all(entry, 'date', [NS.dc])].find((els) => els.length > 0) ?? [];
+    const published = allOfFirst(entry, [['published', core], ['issued', core], ['created', core], ['issued', [NS.dcterms]]]);
+    const updated = allOfFirst(entry, [['updated', core], ['modified', core], ['date', [NS.dc]]]);
 
     return finishEntry(
       {

@@ -46,10 +46,13 @@ export function readDate(raw: DateText, invalid: (shown: string) => void): Date 
   return chosen;
 }
 
+/** Equal but for surrounding whitespace. */
+const sameText = (a: string, b: string) => a === b || a.trim() === b.trim();
+
 export function finishEntry(d: EntryDraft, index: number, feedUrl: string, warnings: string[]): NormalizedEntry {
   const date = (raw: DateText): Date | null => readDate(raw, (shown) => warnings.push(`parse: entry ${index + 1} has an invalid date "${shown}"`));
   const contentHtml = d.content ?? d.summary;
-  const summaryHtml = d.summary !== null && d.summary.trim() !== (contentHtml ?? '').trim() ? d.summary : null;
+  const summaryHtml = d.summary !== null && !sameText(d.summary, contentHtml ?? '') ? d.summary : null;
   const guid = d.guid?.trim() ? d.guid.trim() : null;
   for (const note of d.fallbacks ?? []) warnings.push(`parse: entry ${index + 1}: ${note}`);
   const baseUrl = d.xmlBase ?? d.link ?? feedUrl;
@@ -95,11 +98,15 @@ export interface ChosenContent {
   fallbacks: string[];
 }
 
-/** Characters of text in an HTML string, near enough to rank candidates (tags dropped, entities as written). */
-function textWeight(html: string): number {
+/**
+ * Characters of text in an HTML string, near enough to rank candidates (tags dropped, entities as
+ * written), counting no further than `enough`: the full post usually dwarfs its summary, so deciding
+ * that it holds at least half as much text as the other needs only its first few dozen characters.
+ */
+function textWeight(html: string, enough = Infinity): number {
   let n = 0;
   let inTag = false;
-  for (let i = 0; i < html.length; i++) {
+  for (let i = 0; i < html.length && n < enough; i++) {
     const c = html.charCodeAt(i);
     if (c === 60 /* < */) inTag = true;
     else if (c === 62 /* > */) inTag = false;
@@ -116,23 +123,19 @@ function textWeight(html: string): number {
  * (entry.content[] and entry.summary); a planet shows one, and folds or excerpts by the other.
  */
 export function chooseContent(candidates: readonly ContentCandidate[]): ChosenContent {
-  const present = candidates.filter((c): c is ContentCandidate & { html: string } => c.html !== null && c.html.trim() !== '');
+  const present = candidates.filter((c): c is ContentCandidate & { html: string } => c.html !== null && /\S/.test(c.html));
   const none: ChosenContent = { content: null, summary: null, contentBase: null, summaryBase: null, fallbacks: [] };
   if (present.length === 0) return none;
   const own = present.find((c) => c.content);
   let best = own ?? present[0]!;
   if (present.length > 1) {
-    let bestWeight = own ? 2 * textWeight(own.html) : textWeight(best.html);
-    for (const c of present) {
-      if (c === best) continue;
-      const w = textWeight(c.html);
-      if (w > bestWeight) {
-        best = c;
-        bestWeight = w;
-      }
-    }
+    const others = present.filter((c) => c !== own).map((c) => ({ c, weight: textWeight(c.html) }));
+    const heaviest = others.reduce((a, b) => (b.weight > a.weight ? b : a));
+    if (!own) best = heaviest.c;
+    // The own element loses only to more than twice its text: count its text only that far.
+    else if (textWeight(own.html, Math.ceil(heaviest.weight / 2)) * 2 < heaviest.weight) best = heaviest.c;
   }
-  const second = present.find((c) => c !== best && c.html.trim() !== best.html.trim()) ?? null;
+  const second = present.find((c) => c !== best && !sameText(c.html, best.html)) ?? null;
   const fallbacks: string[] = [];
   // A lone summary element is the content by the format's own rule: not a fallback.
   if (best !== own && !(best.summary && !own)) fallbacks.push(own ? `content from ${best.source}, richer than ${own.source}` : `content from ${best.source}`);

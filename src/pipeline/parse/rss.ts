@@ -6,7 +6,7 @@ import { chooseContent, finishEntry, readDate, type EnclosureDraft } from './ent
 import { mediaEnclosures } from './media.js';
 import { authorName, htmlToPlain, resolveId, resolveUrl } from './text.js';
 import { textConstruct, textConstructPlain } from './text-construct.js';
-import { NS, RSS_CORE_NAMESPACES, all, explicitBaseOf, first, firstWithText, htmlOf, last, serializeChildren, textOf, trimmedText, type XmlElement } from './xml-tree.js';
+import { NS, RSS_CORE_NAMESPACES, all, allOfFirst, explicitBaseOf, first, firstWithText, htmlOf, last, serializeChildren, textOf, trimmedText, type XmlElement } from './xml-tree.js';
 
 const ATOM = [NS.atom10];
 
@@ -56,8 +56,7 @@ export function parseRss(root: XmlElement, format: 'rss' | 'rdf', feedUrl: strin
 
   const feedDate = (els: XmlElement[]) => readDate(texts(els), (shown) => warnings.push(`parse: the feed has an invalid date "${shown}"`));
   const published = feedDate(all(channel, 'pubdate', core));
-  const updatedEls = [all(channel, 'lastbuilddate', core), all(channel, 'date', [NS.dc]), all(channel, 'modified', [NS.dcterms]), all(channel, 'updated', ATOM)].find((els) => els.length > 0);
-  const updated = updatedEls ? feedDate(updatedEls) : null;
+  const updated = feedDate(allOfFirst(channel, [['lastbuilddate', core], ['date', [NS.dc]], ['modified', [NS.dcterms]], ['updated', ATOM]]));
 
   const entries = rawItems.map((item, i) => {
     const fallbacks: string[] = [];
@@ -88,20 +87,21 @@ export function parseRss(root: XmlElement, format: 'rss' | 'rdf', feedUrl: strin
 
     // <author> is an e-mail address in RSS 2.0 ("jo@example.com (Jo)"); the extensions carry names.
     const rssAuthor = authorName(trimmedText(first(item, 'author', core)));
-    const namedAuthors: [string, string | null][] = [
-      ['dc:creator', authorName(trimmedText(first(item, 'creator', [NS.dc])))],
-      ['dc:author', authorName(trimmedText(first(item, 'author', [NS.dc])))],
-      ['itunes:author', authorName(trimmedText(first(item, 'author', [NS.itunes])))],
-      ['atom:author', atomPersonName(first(item, 'author', ATOM), ATOM)],
+    const namedAuthors: [string, () => string | null][] = [
+      ['dc:creator', () => authorName(trimmedText(first(item, 'creator', [NS.dc])))],
+      ['dc:author', () => authorName(trimmedText(first(item, 'author', [NS.dc])))],
+      ['itunes:author', () => authorName(trimmedText(first(item, 'author', [NS.itunes])))],
+      ['atom:author', () => atomPersonName(first(item, 'author', ATOM), ATOM)],
     ];
     let author = rssAuthor !== null && !/^\S+@\S+$/.test(rssAuthor) ? rssAuthor : null;
-    if (author === null) {
-      const named = namedAuthors.find(([, name]) => name !== null);
-      if (named) {
-        author = named[1];
-        fallbacks.push(`author from ${named[0]}`);
-      } else author = rssAuthor; // a bare address is better than nothing
+    for (const [source, read] of author === null ? namedAuthors : []) {
+      author = read();
+      if (author !== null) {
+        fallbacks.push(`author from ${source}`);
+        break;
+      }
     }
+    author ??= rssAuthor; // a bare address is better than nothing
 
     const el = (local: string, ns: readonly string[]) => last(item, local, ns);
     const candidate = (source: string, e: XmlElement | null, html: string | null, role: { content?: boolean; summary?: boolean } = {}) => ({
@@ -130,8 +130,8 @@ export function parseRss(root: XmlElement, format: 'rss' | 'rdf', feedUrl: strin
     ]);
     fallbacks.push(...chosen.fallbacks);
 
-    const published = [all(item, 'pubdate', core), all(item, 'date', [NS.dc]), all(item, 'issued', [NS.dcterms]), all(item, 'created', [NS.dcterms]), all(item, 'published', ATOM)].find((els) => els.length > 0) ?? [];
-    const updated = [all(item, 'modified', [NS.dcterms]), all(item, 'updated', ATOM)].find((els) => els.length > 0) ?? [];
+    const published = allOfFirst(item, [['pubdate', core], ['date', [NS.dc]], ['issued', [NS.dcterms]], ['created', [NS.dcterms]], ['published', ATOM]]);
+    const updated = allOfFirst(item, [['modified', [NS.dcterms]], ['updated', ATOM]]);
 
     const enclosures: EnclosureDraft[] = all(item, 'enclosure', core).map((e) => ({
       url: e.attrs.url ?? rdfResource(e),

@@ -206,6 +206,17 @@ export function firstWithText(el: XmlElement | null | undefined, local: string, 
   return all(el, local, nss).find((c) => trimmedText(c) !== null || hasElementChildren(c)) ?? null;
 }
 
+/**
+ * The children matching the first of `names` that has any ([local, namespaces] pairs, in order of
+ * preference): pubDate, else dc:date, else … without collecting the ones not needed.
+ */
+export function allOfFirst(el: XmlElement | null | undefined, names: readonly (readonly [string, readonly string[]])[]): XmlElement[] {
+  for (const [local, nss] of names) {
+    if (first(el, local, nss)) return all(el, local, nss);
+  }
+  return [];
+}
+
 /** The element's base when an xml:base declared it (on it or above), else null. */
 export function explicitBaseOf(el: XmlElement): string | null {
   return el.explicitBase ? el.base : null;
