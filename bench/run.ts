@@ -1,23 +1,31 @@
-// `npm run bench [-- ingest|serve|read|soak]`: every benchmark, or one part. Each part reports
+// `npm run bench [-- ingest|serve|read|soak|cases|parse|subscriptions|websub]`: every benchmark, or one part. Each part reports
 // against a baseline measured in the same run (these machines are noisy):
 //   ingest  1,000 feeds × 20 entries from a local host: cold pass, warm pass (all 304), peak RSS,
 //           stage times; baseline = the same fetches doing nothing with the bytes
 //   serve   wrk at 50 connections on /, /atom.xml and a conditional request to `planet serve`
 //           with 1 and 2 workers, against nginx with as many workers serving the `planet build`
-//           output of the same database; medians of alternating rounds (needs wrk and nginx)
+//           output of the same database; medians of alternating rounds (needs wrk and nginx);
+//           and the footprint: RSS of `planet serve` after serving, peak RSS and output of `planet build`
 //   read    p99 of GET / while a pass writes 10,000 entries, in-process vs a separate process,
 //           against the idle p99
 //   soak    200 passes over 500 feeds with changing content: RSS and database size, start → end
 //   cases   feedparser-style cases through `planet check URL --json`, scored per part, against the
 //           baseline build (BASELINE, default /work/wt/baseline) and Python's feedparser if installed
 //   parse   parse and parse + sanitize MB/s on one thread, 20 to 2,000 entries, against the baseline
-// Sizes: BENCH_FEEDS (ingest, default 1000), SOAK_PASSES (200), SOAK_FEEDS (500), READ_FEEDS (500).
+//   subscriptions  OPML import of N outlines, then again under other spellings; a reading list of N
+//           added and re-read; baseline = the build before aliases (BASELINE_DIR)
+//   websub  a hub's delivery → the post on / (p50, p99 over ≥ 100 deliveries to `planet serve`),
+//           against the polling it replaces: a measured pass plus half the schedule's interval
+// Sizes: BENCH_FEEDS (ingest, default 1000), SOAK_PASSES (200), SOAK_FEEDS (500), READ_FEEDS (500),
+// SUBS_OUTLINES (subscriptions, 2000), WEBSUB_DELIVERIES (200).
 import { rmSync } from 'node:fs';
 import { benchFeedCases } from './feed-cases.js';
 import { benchIngest } from './ingest.js';
 import { benchParseThroughput } from './parse-throughput.js';
 import { benchReadDuringPass, benchSoak } from './ops.js';
 import { benchServe } from './serve.js';
+import { benchSubscriptions } from './subscriptions.js';
+import { benchWebsub } from './websub.js';
 
 const log = (s: string) => console.log(s);
 const parts = process.argv.slice(2);
@@ -52,6 +60,14 @@ try {
   if (want('soak')) {
     log(`\n== soak: ${num('SOAK_PASSES', 200)} passes × ${num('SOAK_FEEDS', 500)} feeds ==`);
     await benchSoak({ passes: num('SOAK_PASSES', 200), feeds: num('SOAK_FEEDS', 500), log });
+  }
+  if (want('subscriptions')) {
+    log(`\n== subscriptions: recognising what is already subscribed, ${num('SUBS_OUTLINES', 2000)} outlines ==`);
+    await benchSubscriptions({ outlines: num('SUBS_OUTLINES', 2000), rounds: 3, log });
+  }
+  if (want('websub')) {
+    log(`\n== websub: ${num('WEBSUB_DELIVERIES', 200)} deliveries, hub → post on / ==`);
+    await benchWebsub({ deliveries: num('WEBSUB_DELIVERIES', 200), log });
   }
 } finally {
   if (ingestDir) rmSync(ingestDir, { recursive: true, force: true });

@@ -1,7 +1,9 @@
 // Serving bench: wrk at 50 connections against `planet serve` (/, /atom.xml, a conditional /) and, as
 // the baseline, against nginx serving the `planet build` output of the same database; for `/`, also a
 // bare node:http listener sending the same bytes (the most Node itself can do here). Once per worker
-// count W in BENCH_SERVE_WORKERS (default 1,2).
+// count W in BENCH_SERVE_WORKERS (default 1,2). Also the footprint: `planet build` as its own process
+// (files, bytes, peak RSS), and the RSS of `planet serve` (each process) after the wrk cases and again
+// after a crawler has read every page once.
 // Alone: `npx tsx bench/serve.ts [DB]` (seeds 1,000 feeds × 20 entries into a temp database without DB);
 // it runs the compiled server, so `npm run build` first (`npm run bench` does).
 // Knobs: BENCH_SERVE_WORKERS (1,2), BENCH_SERVE_ROUNDS (3), BENCH_SERVE_SECONDS per wrk run (8).
@@ -32,7 +34,6 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
-import { build } from '../src/commands/build.js';
 import { openDb, type Db } from '../src/db/open.js';
 
 const run = promisify(execFile);
@@ -446,6 +447,81 @@ export function seedServeBench(db: Db, feeds = 1000, perFeed = 20): void {
   })();
 }
 
+// ---- memory and the static export -------------------------------------------------------------
+
+const mb = (bytes: number) => Math.round(bytes / 1048576);
+
+/** VmRSS and VmHWM (peak) of a process and every process below it (Linux /proc), in bytes. */
+function rssOf(pid: number): { rss_bytes: number; peak_bytes: number; processes: { pid: number; rss_bytes: number; peak_bytes: number }[] } {
+  const processes = [pid, ...descendants(pid)].flatMap((p) => {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+      return [{ pid: p, rss_bytes: kib('VmRSS'), peak_bytes: kib('VmHWM') }];
+    } catch {
+      return []; // exited meanwhile
+    }
+  });
+  return { rss_bytes: processes.reduce((n, p) => n + p.rss_bytes, 0), peak_bytes: processes.reduce((n, p) => n + p.peak_bytes, 0), processes };
+}
+
+function describeRss(r: ReturnType<typeof rssOf>): string {
+  const each = r.processes.length > 1 ? ` (${r.processes.map((p) => `${mb(p.rss_bytes)}`).join(' + ')})` : '';
+  return `${mb(r.rss_bytes)} MB${each}, peak ${mb(r.peak_bytes)} MB`;
+}
+
+/** `planet build` as users run it (the compiled command, its own process): files, bytes, peak RSS, time. */
+async function planetBuild(work: string, configPath: string, out: string): Promise<{ files: number; bytes: number; peak_rss_bytes: number; ms: number }> {
+  const peakFile = path.join(work, 'build-peak-rss');
+  const started = Date.now();
+  const { HOST: _host, PORT: _port, PLANET_DB: _db, PLANET_CONFIG: _config, ...env } = process.env;
+  await run(process.execPath, ['--import', path.join(ROOT, 'bench', 'peak-rss.mjs'), PLANET_BIN, 'build', '--out', out, '--config', configPath], {
+    cwd: ROOT,
+    env: { ...env, PLANET_BENCH_PEAK_RSS_FILE: peakFile },
+    timeout: 30 * 60_000,
+  });
+  const ms = Date.now() - started;
+  let files = 0;
+  let bytes = 0;
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else {
+        files++;
+        bytes += statSync(full).size;
+      }
+    }
+  };
+  walk(out);
+  return { files, bytes, peak_rss_bytes: Number(readFileSync(peakFile, 'utf8')), ms };
+}
+
+/** The site path of every page in a build ("index.html" → "/", "page/2.html" → "/page/2"), 404 and search aside. */
+function sitePagePaths(site: string, prefix = ''): string[] {
+  return readdirSync(path.join(site, prefix), { withFileTypes: true }).flatMap((e) => {
+    const rel = `${prefix}${e.name}`;
+    if (e.isDirectory()) return sitePagePaths(site, `${rel}/`);
+    if (!rel.endsWith('.html') || rel === '404.html' || rel === 'search.html') return [];
+    return [rel === 'index.html' ? '/' : `/${rel.slice(0, -'.html'.length)}`];
+  });
+}
+
+/** Every page once, gzip, four at a time, as a crawler reads a site; fails on an error answer. */
+async function crawl(base: string, paths: string[]): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < paths.length) {
+        const p = paths[next++]!;
+        const res = await fetch(base + p, { headers: ACCEPT });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`bench: ${base}${p} answered ${res.status} while crawling`);
+      }
+    }),
+  );
+}
+
 // ---- the bench --------------------------------------------------------------------------------
 
 interface CaseResult {
@@ -462,7 +538,7 @@ const fmt = (n: number) => String(n).padStart(6);
 /** One worker count: start ours, nginx and the bare listener with W processes each, run every case, stop them. */
 async function benchWorkers(
   workers: number,
-  env: { work: string; site: string; baseConfig: Record<string, unknown>; log: (s: string) => void; onFirstStart?: (ours: string) => Promise<void> },
+  env: { work: string; site: string; baseConfig: Record<string, unknown>; pagePaths: string[]; log: (s: string) => void; onFirstStart?: (ours: string) => Promise<void> },
 ): Promise<Record<string, unknown>> {
   const { log, work } = env;
   const tag = `W=${workers}`;
@@ -535,6 +611,14 @@ async function benchWorkers(
     const met = home.ratio >= TARGET.throughput_ratio_min && home.planetarium.p99_ms <= TARGET.p99_ms_max;
     log(`  ${tag} target for /: ≥ 50% of nginx and p99 ≤ 25 ms: ${met ? 'met' : 'NOT met'} (${home.ratio}, p99 ${home.planetarium.p99_ms} ms)`);
 
+    // Memory of ours after serving: after the wrk cases above, then after a crawler has read every
+    // page once (what fills the document cache), each process and their sum.
+    const afterWrk = rssOf(ours.child.proc.pid!);
+    await crawl(ours.url, env.pagePaths);
+    const afterCrawl = rssOf(ours.child.proc.pid!);
+    const memory = { after_wrk: afterWrk, after_crawl: { ...afterCrawl, pages: env.pagePaths.length } };
+    log(`  ${tag} RSS of planet serve after serving: ${describeRss(afterWrk)}; after reading all ${env.pagePaths.length} pages once: ${describeRss(afterCrawl)}`);
+
     // Stopped gracefully, both have written out their buffered logs: a line per request each?
     await stopAll();
     const logged = { planetarium: countLines(ours.logPath), nginx: countLines(nginx.logPath) };
@@ -550,6 +634,7 @@ async function benchWorkers(
       // wrk counts the requests answered within its time; the logs also hold those still in flight, and start-up lines.
       wrk_requests: requests,
       log_lines: logged,
+      memory,
       target_met: met,
     };
   } finally {
@@ -578,10 +663,9 @@ export async function benchServe(opts: { dbPath: string; log: (s: string) => voi
     );
 
     const site = path.join(work, 'site');
-    const buildStart = Date.now();
-    const code = await build(['--out', site, '--config', configPath], { out: log, err: log, readStdin: async () => '', env: {} });
-    if (code !== 0) throw new Error(`bench: planet build exited ${code}`);
-    const buildMs = Date.now() - buildStart;
+    const built = await planetBuild(work, configPath, site);
+    log(`  planet build: ${built.files} files, ${mb(built.bytes)} MB, peak RSS ${mb(built.peak_rss_bytes)} MB, ${(built.ms / 1000).toFixed(1)} s`);
+    const pagePaths = sitePagePaths(site);
     log(`  gzipped ${gzipTree(site)} files for nginx's gzip_static`);
 
     const page = { page_bytes: 0, page_gzip_bytes: 0 };
@@ -593,6 +677,7 @@ export async function benchServe(opts: { dbPath: string; log: (s: string) => voi
           site,
           baseConfig,
           log,
+          pagePaths,
           onFirstStart: page.page_bytes
             ? undefined
             : async (ours) => {
@@ -607,7 +692,7 @@ export async function benchServe(opts: { dbPath: string; log: (s: string) => voi
       feeds,
       entries,
       ...page,
-      build_ms: buildMs,
+      build: built,
       connections: CONNECTIONS,
       seconds_per_run: SECONDS,
       warmup_seconds: WARMUP_SECONDS,

@@ -17,6 +17,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'feeds edit': async () => (await import('./commands/feeds.js')).feedsEdit,
   'opml import': async () => (await import('./commands/opml.js')).opmlImport,
   'opml export': async () => (await import('./commands/opml.js')).opmlExport,
+  'lists add': async () => (await import('./commands/lists.js')).listsAdd,
+  'lists list': async () => (await import('./commands/lists.js')).listsList,
+  'lists remove': async () => (await import('./commands/lists.js')).listsRemove,
   build: async () => (await import('./commands/build.js')).build,
   'admin create': async () => (await import('./commands/admin.js')).adminCreate,
   'admin token': async () => (await import('./commands/admin.js')).adminToken,
@@ -37,6 +40,8 @@ export const USAGE = `usage: planet <command> [options]
   feeds remove URL_OR_ID [--purge]      unsubscribe (--purge also deletes its entries)
   feeds edit URL_OR_ID [--name N] [--face URL] [--link URL] [--tag T]... [--excerpt|--no-excerpt]
   opml import FILE | opml export
+  lists add URL_OR_FILE [--tag T]...    reading list: an OPML file whose feeds are kept in sync
+  lists list [--json] | lists remove URL_OR_FILE_OR_ID
   build --out DIR                       static export of the whole site
   backup FILE                           consistent copy of the database, online
   admin create USER | admin token USER  admin accounts (password on stdin)

@@ -3,6 +3,7 @@
 // was found, in plain words (`server.port: must be at most 65535, got 70000`); the CLI exits 2 on it.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import leven from 'leven';
 import { validate as isCronExpression } from 'node-cron';
@@ -36,6 +37,35 @@ export const feedConfigSchema = z
     name: z.string().min(1).optional(),
     face: httpUrl.optional(),
     link: httpUrl.optional(),
+    tags: z.array(tag).default([]),
+  })
+  .strict();
+
+/**
+ * Where a reading list lives: an http(s) URL, or a local file (a path, relative to the config
+ * file's directory, or a file: URL).
+ */
+const listLocation = z
+  .string()
+  .trim()
+  .min(1, 'an http(s) URL or a file path')
+  .refine((v) => !/^[a-z][a-z0-9+.-]+:/i.test(v) || /^(https?|file):/i.test(v), 'an http(s) URL or a file path')
+  .refine((v) => !/^https?:/i.test(v) || URL.canParse(v), 'an absolute http(s) URL')
+  .refine((v) => !/^file:/i.test(v) || localFileUrl(v), 'a file: URL naming a local file (file:///path)')
+  .describe('an http(s) URL or a file path');
+
+function localFileUrl(v: string): boolean {
+  try {
+    fileURLToPath(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const readingListConfigSchema = z
+  .object({
+    url: listLocation,
     tags: z.array(tag).default([]),
   })
   .strict();
@@ -97,11 +127,27 @@ export const configSchema = z
       .strict()
       .prefault({}),
     feeds: z.array(feedConfigSchema).default([]),
+    reading_lists: z.array(readingListConfigSchema).default([]),
+    /** WebSub (W3C): `hub` makes the planet a publisher, `callback_base` a subscriber. */
+    websub: z
+      .object({
+        /** The hub the merged feeds advertise and notify after a pass that changed them. */
+        hub: httpUrl.optional(),
+        /** Public base URL hubs can reach; callbacks are `${callback_base}/websub/<token>`. */
+        callback_base: httpUrl
+          .refine((u) => !/[?#]/.test(u), 'a base URL without query or fragment')
+          .optional(),
+        /** A feed whose hub pushes to us is still polled this often, to catch what a push missed. */
+        poll_hours: z.number().positive().max(24 * 365).default(24),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
 export type FeedConfig = z.infer<typeof feedConfigSchema>;
+export type ReadingListConfig = z.infer<typeof readingListConfigSchema>;
 
 export class ConfigError extends Error {
   constructor(
@@ -144,6 +190,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config & { configPa
     }
   }
   const config = parseConfig(raw, file);
+  // A reading list's relative path means the same file whatever directory the command runs in.
+  const dir = path.dirname(path.resolve(file));
+  config.reading_lists = config.reading_lists.map((l) => ({ ...l, url: localPath(l.url) === null ? l.url : path.resolve(dir, localPath(l.url)!) }));
   return { ...applyEnv(config, env, file), configPath: file };
 }
 
@@ -366,6 +415,12 @@ function applyEnv(config: Config, env: NodeJS.ProcessEnv, file: string): Config 
   }
   if (issues.length) throw new ConfigError(file, issues);
   return out;
+}
+
+/** A reading list location that names a local file, as a path; null for an http(s) URL. */
+function localPath(location: string): string | null {
+  if (/^https?:/i.test(location)) return null;
+  return /^file:/i.test(location) ? fileURLToPath(location) : location;
 }
 
 /** The database path resolved against the working directory. */

@@ -4,13 +4,15 @@
 import pino from 'pino';
 import { startWorkers, joinWorkerPool } from './http/cluster.js';
 import { databasePath, type Config } from './config.js';
-import { openDb, type Db } from './db/open.js';
+import { limitPageCache, openDb, type Db } from './db/open.js';
 import { buildServer } from './http/app.js';
 import { serverLogger, type LogFormat, type Logger } from './ops/logging.js';
 import { createMetrics } from './ops/metrics.js';
-import { childProcessRunner } from './pass/child-process.js';
+import { childProcessRunner, type PassRunner } from './pass/child-process.js';
+import { runFetchPass } from './pass/run-pass.js';
 import { startScheduler, type Scheduler } from './pass/scheduler.js';
-import { syncConfigFeeds } from './subscriptions/config-seed.js';
+import { recordHubRequests } from './websub/hub-context.js';
+import { syncConfigFeeds, syncConfigReadingLists } from './subscriptions/config-seed.js';
 
 export interface Planet {
   log: Logger;
@@ -36,14 +38,32 @@ export interface StartOptions {
   logFormat?: LogFormat;
 }
 
-function logFeedSync(log: Logger, sync: ReturnType<typeof syncConfigFeeds>): void {
+function logFeedSync(log: Logger, sync: ReturnType<typeof syncConfigFeeds>, lists: ReturnType<typeof syncConfigReadingLists>): void {
   if (sync.added.length) log.info({ feeds: sync.added }, 'subscribed feeds listed in the config file');
   if (sync.skippedRemoved.length) log.info({ feeds: sync.skippedRemoved }, 'config lists feeds an admin removed; left removed');
+  if (lists.added.length) log.info({ reading_lists: lists.added }, 'added reading lists named in the config file (read in the next pass)');
+  if (lists.skippedRemoved.length) log.info({ reading_lists: lists.skippedRemoved }, 'config names reading lists an admin removed; left removed');
+}
+
+/** WebSub: the pass's hub requests and the pushes it stored, logged and counted in this process. */
+function withWebsubReport(runner: PassRunner, log: Logger, metrics: ReturnType<typeof createMetrics>): PassRunner {
+  return (o) =>
+    runner(o).then((report) => {
+      if (report.kind === 'ran' && report.websub) {
+        recordHubRequests(report.websub.hub_requests, { logger: log, metrics });
+        for (const d of report.websub.deliveries) {
+          metrics.websubDeliveries.inc({ outcome: d.outcome });
+          log[d.outcome === 'stored' ? 'info' : 'warn'](d, d.error ?? 'websub: delivery stored by the pass');
+        }
+      }
+      return report;
+    });
 }
 
 export async function startPlanet(config: Config, options: StartOptions): Promise<Planet> {
   const role = options.role ?? 'single';
   const db = openDb(databasePath(config));
+  limitPageCache(db);
   const logOptions = serverLogger(process.env.LOG_LEVEL ?? 'info', 1, {
     format: options.logFormat,
     color: process.stdout.isTTY === true && !process.env.NO_COLOR,
@@ -70,24 +90,28 @@ export async function startPlanet(config: Config, options: StartOptions): Promis
     stopServing = () => app.close();
   }
 
-  if (role !== 'worker') logFeedSync(log, syncConfigFeeds(db, config.feeds));
+  if (role !== 'worker') logFeedSync(log, syncConfigFeeds(db, config.feeds), syncConfigReadingLists(db, config.reading_lists));
+  let address: string;
+  try {
+    address = await listen();
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  // After listening: the pass at start subscribes at WebSub hubs, which verify on our callbacks at once.
   const scheduler =
     options.fetch && role !== 'worker'
       ? startScheduler(db, config, {
           logger: log,
           runAtStart: true,
           onFeedDone: (o) => metrics.observeFetch(o),
-          runner: options.configPath === undefined ? undefined : childProcessRunner(options.configPath),
+          runner: withWebsubReport(
+            options.configPath === undefined ? (o) => runFetchPass(db, config, o) : childProcessRunner(options.configPath),
+            log,
+            metrics,
+          ),
         })
       : null;
-  let address: string;
-  try {
-    address = await listen();
-  } catch (err) {
-    await scheduler?.stop();
-    db.close();
-    throw err;
-  }
 
   let closing: Promise<void> | null = null;
   return {

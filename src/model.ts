@@ -36,6 +36,8 @@ export type FetchResult =
       redirects: Redirect[];
       etag: string | null;
       lastModified: string | null;
+      /** The response's Link header(s), joined with ", " (WebSub discovery: rel="hub", rel="self"). */
+      link: string | null;
     }
   | {
       kind: 'ok';
@@ -46,6 +48,8 @@ export type FetchResult =
       contentType: string | null;
       etag: string | null;
       lastModified: string | null;
+      /** The response's Link header(s), joined with ", " (WebSub discovery: rel="hub", rel="self"). */
+      link: string | null;
       /** Decompressed body, at most fetch.max_bytes long. */
       body: Buffer;
     }
@@ -127,6 +131,11 @@ export interface NormalizedFeed {
   entries: NormalizedEntry[];
   /** Things that were repaired or ignored while reading (stray `&`, bad dates …). */
   warnings: string[];
+  /**
+   * WebSub discovery in the document: rel="hub" links (Atom, RSS atom:link, JSON Feed `hubs`)
+   * and the feed's rel="self", absolute. Absent when the document names neither.
+   */
+  websub?: { hubs: string[]; self: string | null };
 }
 
 export type ParseResult =
@@ -241,4 +250,32 @@ export const TAG_RULE = 'lowercase letters, digits, "-" or "_", at most 40 chara
 export function slugTag(s: string): string | null {
   const slug = s.toLowerCase().normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/[\s_]+/g, '-').slice(0, 40);
   return TAG.test(slug) ? slug : null;
+}
+
+/**
+ * The identity of a feed URL: two URLs with the same key are one subscription. WHATWG URL parsing
+ * lower-cases the scheme and host and drops the scheme's default port; on top of that the key
+ * drops an empty query (`?`) and any fragment (never sent to the server), collapses repeated `/`
+ * in the path, and treats https and http as one, because the same blog is routinely reachable,
+ * and pasted, both ways (and the most common permanent redirect of all is http → https).
+ * Not a URL to fetch: the subscription keeps the URL as given. docs/decisions/0024-feed-identity.md
+ */
+export function feedUrlKey(url: string): string {
+  const trimmed = url.trim();
+  let u: URL;
+  try {
+    u = new URL(trimmed);
+  } catch {
+    return trimmed;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return u.href;
+  // Setting the scheme drops a port that is the new scheme's default (https://h:80/ is http://h/).
+  if (u.protocol === 'https:') {
+    u.protocol = 'http:';
+    if (u.port === '443') u.port = '';
+  }
+  u.hash = '';
+  if (u.search === '') u.search = ''; // "?" alone parses to an empty search but stays in href
+  u.pathname = u.pathname.replace(/\/{2,}/g, '/');
+  return u.href;
 }

@@ -32,6 +32,7 @@ describe('config', () => {
     expect(c.retention).toEqual({ keep_days: 365, keep_per_feed: 20 });
     expect(c.planet.timezone).toBe('UTC');
     expect(c.feeds).toEqual([]);
+    expect(c.websub).toEqual({ poll_hours: 24 });
   });
 
   it('takes a section left empty (every line under it commented out) as its defaults', () => {
@@ -78,6 +79,15 @@ describe('config', () => {
       ['fetch.bogus: unknown key; the keys here are schedule, concurrency, per_host, timeout_seconds, max_bytes, user_agent, new_feed_items, allow_private_addresses'],
     ],
     ['two unknown keys, one line each', 'page:\n  per_page: 3\n  colour: red\n', ['page.per_page: unknown key; the keys here are items_per_page, activity_threshold_days', 'page.colour: unknown key; the keys here are items_per_page, activity_threshold_days']],
+    ['a reading list without a url', 'reading_lists:\n  - tags: [a]\n', ['reading_lists.0.url: missing: must be an http(s) URL or a file path']],
+    ['a reading list with an ftp URL', 'reading_lists:\n  - url: ftp://example.org/list.opml\n', ['reading_lists.0.url: must be an http(s) URL or a file path, got "ftp://example.org/list.opml"']],
+    ['a reading list with a remote file: URL', 'reading_lists:\n  - url: file://server/list.opml\n', ['reading_lists.0.url: must be a file: URL naming a local file (file:///path), got "file://server/list.opml"']],
+    ['a reading list with a bad tag', 'reading_lists:\n  - url: https://example.org/l.opml\n    tags: [Bad Tag]\n', ['reading_lists.0.tags.0: must be a tag (lowercase letters, digits, "-" or "_", at most 40 characters), got "Bad Tag"']],
+    ['a reading list with an unknown key', 'reading_lists:\n  - url: https://example.org/l.opml\n    name: x\n', ['reading_lists.0.name: unknown key here — "name" belongs under "planet" or "planet.owner" or "feeds.N" (check the indentation)']],
+    ['a WebSub hub that is not http(s)', 'websub:\n  hub: ftp://hub.example/\n', ['websub.hub: must be an absolute http or https URL, got "ftp://hub.example/"']],
+    ['a WebSub callback base with a query', 'websub:\n  callback_base: "https://planet.example/?x=1"\n', ['websub.callback_base: must be a base URL without query or fragment, got "https://planet.example/?x=1"']],
+    ['a WebSub poll interval of zero', 'websub:\n  poll_hours: 0\n', ['websub.poll_hours: must be greater than 0, got 0']],
+    ['an unknown WebSub key', 'websub:\n  secret: x\n', ['websub.secret: unknown key; the keys here are hub, callback_base, poll_hours']],
   ])('explains %s', (_name, yaml, expected) => {
     const issues = issuesOf(() => loadConfig({ path: file(`bad-${Math.random()}.yaml`, yaml), env: {} }));
     expect(issues).toEqual(expected);
@@ -112,6 +122,17 @@ describe('config', () => {
     ['zzzzzz', ['port', 'host'], undefined],
   ])('closestName(%s) suggests %s', (typed, candidates, expected) => {
     expect(closestName(typed, candidates)).toBe(expected);
+  });
+
+  it('takes reading lists as URLs or local files, a relative path meaning next to the config file', () => {
+    const p = file('lists.yaml', 'reading_lists:\n  - url: https://wiki.example.org/planet.opml\n    tags: [community]\n  - url: lists/local.opml\n  - url: file:///srv/planet/list.opml\n');
+    const c = loadConfig({ path: p, env: {} });
+    expect(c.reading_lists).toEqual([
+      { url: 'https://wiki.example.org/planet.opml', tags: ['community'] },
+      { url: path.join(dir, 'lists/local.opml'), tags: [] },
+      { url: '/srv/planet/list.opml', tags: [] },
+    ]);
+    expect(parseConfig({}).reading_lists).toEqual([]);
   });
 
   it('reports YAML syntax errors as config errors', () => {

@@ -52,6 +52,21 @@ export const apiPatchBody = z
   .strict()
   .refine((v) => Object.values(v).some((x) => x !== undefined), 'nothing to change');
 
+/** `POST /api/lists`: a reading list's URL and the tags it gives its feeds. */
+export const apiListBody = z
+  .object({ url: z.string().trim().min(1, 'required').max(2048, 'at most 2048 characters'), tags: tagList.optional() })
+  .strict();
+
+/** The admin form's reading list: its URL, and tags as one "a, b c" field. */
+export const formListFields = z.object({
+  url: z.string().trim().min(1, 'required').max(2048, 'at most 2048 characters'),
+  tags: z
+    .string()
+    .default('')
+    .transform((s) => s.split(/[\s,]+/).filter(Boolean))
+    .pipe(tagList),
+});
+
 export const idParam = z.string().regex(/^[1-9]\d{0,15}$/, 'a feed id (positive integer)').transform(Number);
 
 /** Web forms send strings: tags as one "a, b c" field, excerpt as a checkbox. */

@@ -4,7 +4,8 @@
 // (a web server maps extensionless paths with e.g. try_files $uri $uri.html). See docs/decisions/0003.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createReaderSite } from '../site/documents.js';
+import { limitPageCache } from '../db/open.js';
+import { createReaderSite } from '../site/reader-site.js';
 import { EXIT_OK, openPlanet, parseCommandArgs, UsageError, type CliIo } from './common.js';
 import { buildSummary } from './wording.js';
 
@@ -24,6 +25,7 @@ export async function build(args: string[], io: CliIo): Promise<number> {
   if (!out) throw new UsageError(`--out DIR is required\nusage: ${USAGE}`);
 
   const { db, config } = openPlanet(values.config as string | undefined, io);
+  limitPageCache(db);
   try {
     const started = Date.now();
     const now = Date.now();

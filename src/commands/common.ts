@@ -3,7 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, databasePath, type Config } from '../config.js';
 import { openDb, type Db } from '../db/open.js';
-import { syncConfigFeeds } from '../subscriptions/config-seed.js';
+import { syncConfigFeeds, syncConfigReadingLists } from '../subscriptions/config-seed.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -102,13 +102,14 @@ export interface Opened {
 }
 
 /**
- * Loads the configuration, opens (and migrates) the database, and subscribes the
- * config file's feeds that are missing. The caller closes the database.
+ * Loads the configuration, opens (and migrates) the database, and subscribes the config file's
+ * feeds and reading lists that are missing. The caller closes the database.
  */
 export function openPlanet(configPath: string | undefined, io: CliIo): Opened {
   const config = loadConfig({ path: configPath, env: io.env });
   const db = openDb(databasePath(config));
   syncConfigFeeds(db, config.feeds);
+  syncConfigReadingLists(db, config.reading_lists);
   return { config, db };
 }
 

@@ -1,8 +1,11 @@
 // `planet feeds list|add|remove|edit`: the subscription list from the command line.
 import { userInfo } from 'node:os';
 import { discoverSubscription, editFeed, subscribeFeed, unsubscribeFeed, urlProblem, type Actor, type FeedFields } from '../subscriptions/service.js';
-import { countEntriesByFeed, findFeed, listFeeds } from '../db/feeds.js';
+import { listFeedSources } from '../db/feed-sources.js';
+import { countEntriesByFeed, findFeed, listFeedAliases, listFeeds } from '../db/feeds.js';
 import { feedDisplayName, feedHealth, slugTag, type FeedHealth } from '../model.js';
+import { currentSubscriptions } from '../db/websub.js';
+import { pushState } from '../websub/subscriber.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, formatTime, openPlanet, parseCommandArgs, type CliIo } from './common.js';
 import { renderTable, type Column, type Style } from './table.js';
 
@@ -19,7 +22,7 @@ export function cliActor(): Actor {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-type FeedRow = { id: number; status: FeedHealth; entries: number; last_success: string | null; name: string; url: string; last_error: string | null };
+type FeedRow = { id: number; status: FeedHealth; entries: number; last_success: string | null; name: string; url: string; last_error: string | null; push: string | null; websub: { hub: string; lease_expires: string | null } | null };
 
 const STATUS_STYLE: Partial<Record<FeedHealth, Style>> = { ok: 'green', erroring: 'red', gone: 'red', inactive: 'yellow' };
 
@@ -31,6 +34,7 @@ const FEED_COLUMNS: Column<FeedRow>[] = [
   { header: 'LAST SUCCESS', cell: (r) => formatTime(r.last_success ? Date.parse(r.last_success) : null) },
   { header: 'NAME', cell: (r) => r.name, max: 40, min: 12, shrinkOrder: 2 },
   { header: 'URL', cell: (r) => r.url },
+  { header: 'PUSH', cell: (r) => (r.push === null ? '' : `${r.push === 'active' && r.websub?.lease_expires ? `active until ${formatTime(Date.parse(r.websub.lease_expires))}` : r.push} (${r.websub?.hub ?? '?'})`) },
   { header: 'LAST ERROR', cell: (r) => r.last_error ?? '', min: 20, shrinkOrder: 1, style: () => 'red' },
 ];
 
@@ -41,9 +45,16 @@ export async function feedsList(args: string[], io: CliIo): Promise<number> {
   const { config, db } = openPlanet(values.config as string | undefined, io);
   try {
     const counts = countEntriesByFeed(db);
+    const sources = listFeedSources(db);
+    const aliases = listFeedAliases(db);
+    const subscriptions = currentSubscriptions(db);
     const now = Date.now();
     const rows = listFeeds(db).map((f) => {
       const c = counts.get(f.id);
+      const sub = subscriptions.get(f.id);
+      const push = pushState(sub, now);
+      // A feed its hub pushes is polled only every websub.poll_hours.
+      const pollAt = push === 'active' && f.lastAttemptAt !== null ? f.lastAttemptAt + config.websub.poll_hours * 3_600_000 : null;
       return {
         id: f.id,
         url: f.url,
@@ -56,9 +67,15 @@ export async function feedsList(args: string[], io: CliIo): Promise<number> {
         error_code: f.errorCode,
         http_status: f.lastHttpStatus,
         consecutive_errors: f.errorCount,
-        next_fetch: iso(f.nextFetchAt),
+        next_fetch: iso(pollAt !== null ? Math.max(pollAt, f.nextFetchAt ?? 0) : f.nextFetchAt),
         entries: c?.entries ?? 0,
         latest_post: iso(c?.latest ?? null),
+        sources: sources.get(f.id) ?? [],
+        aliases: aliases.get(f.id) ?? [],
+        push,
+        websub: sub
+          ? { hub: sub.hub, topic: sub.topic, state: sub.state, lease_expires: iso(sub.leaseExpiresAt), last_delivery: iso(sub.lastDeliveryAt), reason: sub.reason }
+          : null,
       };
     });
     if (values.json) {
@@ -70,7 +87,8 @@ export async function feedsList(args: string[], io: CliIo): Promise<number> {
       return EXIT_OK;
     }
     const color = io.isTTY === true && !io.env.NO_COLOR;
-    const columns = rows.some((r) => r.last_error) ? FEED_COLUMNS : FEED_COLUMNS.filter((c) => c.header !== 'LAST ERROR');
+    // Columns nobody needs today are left out: no error anywhere, no feed pushed by a hub.
+    const columns = FEED_COLUMNS.filter((c) => (c.header !== 'LAST ERROR' || rows.some((r) => r.last_error)) && (c.header !== 'PUSH' || rows.some((r) => r.push !== null)));
     for (const line of renderTable(rows, columns, { color, width: io.isTTY ? io.columns : undefined })) io.out(line);
     return EXIT_OK;
   } finally {
@@ -111,16 +129,23 @@ function readEdit(values: Record<string, unknown>): FeedFields {
     if (reason) throw new UsageError(`--${key} "${v}": ${reason}`);
     edit[key] = v;
   }
-  if (values.tag !== undefined) {
-    edit.tags = (values.tag as string[]).map((t) => {
-      const slug = slugTag(t);
-      if (!slug || slug !== t) throw new UsageError(`--tag "${t}": tags are lowercase letters, digits, "-" or "_"${slug ? ` (did you mean "${slug}"?)` : ''}`);
-      return slug;
-    });
-  }
+  if (values.tag !== undefined) edit.tags = readTags(values.tag as string[]);
   if (values.excerpt) edit.excerpt = true;
   if (values['no-excerpt']) edit.excerpt = false;
   return edit;
+}
+
+/** `--tag T`… as tags, refusing what is not one (and suggesting what would be). */
+export function readTags(values: string[]): string[] {
+  return [
+    ...new Set(
+      values.map((t) => {
+        const slug = slugTag(t);
+        if (!slug || slug !== t) throw new UsageError(`--tag "${t}": tags are lowercase letters, digits, "-" or "_"${slug ? ` (did you mean "${slug}"?)` : ''}`);
+        return slug;
+      }),
+    ),
+  ];
 }
 
 export async function feedsAdd(args: string[], io: CliIo): Promise<number> {
@@ -167,8 +192,10 @@ export async function feedsRemove(args: string[], io: CliIo): Promise<number> {
       io.err(`planet feeds remove: no subscription "${positionals[0]}" (see planet feeds list)`);
       return EXIT_FAILURE;
     }
+    const lists = (listFeedSources(db).get(feed.id) ?? []).filter((s) => s.startsWith('list:')).map((s) => s.slice(5));
     unsubscribeFeed(db, cliActor(), feed.id, Boolean(values.purge));
     io.out(`removed #${feed.id} ${feedDisplayName(feed)}${values.purge ? ' and its entries' : ' (its entries stay; --purge deletes them)'}`);
+    if (lists.length) io.out(`reading lists still name it (${lists.join(', ')}): they do not subscribe it again while they keep it`);
     return EXIT_OK;
   } finally {
     db.close();

@@ -70,13 +70,22 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
             // For capacity planning (and the benchmark): this process's peak memory and where the time went.
             peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
             stages_ms: sumStages(report.feeds),
+            lists: report.lists,
             feeds: report.feeds.map(({ stages: _stages, ...o }) => o),
+            websub: report.websub,
           },
           null,
           2,
         ),
       );
       return EXIT_OK;
+    }
+    for (const l of report.lists) {
+      const detail =
+        l.outcome === 'error'
+          ? `${l.error_code}: ${l.error_message} (its last good state is kept)`
+          : `${l.outcome === 'ok' ? 'read' : 'not modified'}, ${l.feeds} feeds; ${l.subscribed.length} subscribed, ${l.unsubscribed.length} unsubscribed`;
+      io.out(`${`list ${l.outcome}`.padEnd(12)} ${l.list_url} — ${detail}`);
     }
     const names = new Map(report.feeds.map((o) => [o.feed_id, o.feed_url]));
     for (const o of [...report.feeds].sort((a, b) => a.feed_id - b.feed_id)) {
@@ -89,6 +98,12 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
             ? 'not modified'
             : `${o.error_code}: ${o.error_message}`;
       io.out(`${o.outcome.padEnd(12)} #${o.feed_id} ${name} — ${detail} (${o.duration_ms} ms)${o.moved_to ? ` [moved to ${o.moved_to}]` : ''}`);
+    }
+    for (const d of report.websub?.deliveries ?? []) {
+      io.out(`${'pushed'.padEnd(12)} #${d.feed_id ?? '-'} — ${d.outcome === 'stored' ? `${d.entries_new} new, ${d.entries_updated} updated` : `${d.outcome}: ${d.error}`} (waited ${d.waited_ms} ms for the lock)`);
+    }
+    for (const r of report.websub?.hub_requests ?? []) {
+      io.out(`${`hub ${r.mode}`.padEnd(12)} ${r.topic} at ${r.hub} — ${r.outcome === 'ok' ? `accepted (HTTP ${r.http_status})` : r.error}`);
     }
     const outcomes = (k: string) => report.feeds.filter((o) => o.outcome === k).length;
     io.out(

@@ -1,11 +1,16 @@
-// The feeds table: subscriptions, their admin-given details and their fetch health.
-import type { Feed, FeedStatus } from '../model.js';
+// The feeds table: subscriptions, their admin-given details and their fetch health, and the
+// feed_aliases they are also found by. A URL finds its feed through its key (model.ts
+// feedUrlKey: spellings of one URL are one feed) and through the aliases a move left behind.
+import { feedUrlKey, type Feed, type FeedStatus } from '../model.js';
+import { clearFeedSources } from './feed-sources.js';
 import type { Db } from './open.js';
+import { declineListFeeds } from './reading-lists.js';
 import { statement } from './statements.js';
 
 interface FeedRow {
   id: number;
   url: string;
+  url_key: string;
   name: string | null;
   title: string | null;
   link: string | null;
@@ -64,12 +69,19 @@ export function getFeed(db: Db, id: number): Feed | undefined {
   return row && toFeed(row);
 }
 
+/**
+ * The feed a URL names, in any spelling, also by an old URL it moved from (an alias); removed
+ * feeds included (callers decide what a removed one means).
+ */
 export function findFeedByUrl(db: Db, url: string): Feed | undefined {
-  const row = statement<[string], FeedRow>(db, `${SELECT_FEED} WHERE f.url = ?`).get(url);
+  const key = feedUrlKey(url);
+  const row =
+    statement<[string], FeedRow>(db, `${SELECT_FEED} WHERE f.url_key = ?`).get(key) ??
+    statement<[string], FeedRow>(db, `${SELECT_FEED} WHERE f.id = (SELECT feed_id FROM feed_aliases WHERE url_key = ?)`).get(key);
   return row && toFeed(row);
 }
 
-/** A feed by numeric id or by exact URL, as the CLI's URL_OR_ID arguments name them. */
+/** A feed by numeric id or by URL (any spelling, or an alias), as the CLI's URL_OR_ID arguments name them. */
 export function findFeed(db: Db, urlOrId: string): Feed | undefined {
   if (/^\d+$/.test(urlOrId)) return getFeed(db, Number(urlOrId));
   return findFeedByUrl(db, urlOrId);
@@ -96,23 +108,27 @@ export interface NewFeed {
   excerpt?: boolean;
 }
 
+/**
+ * Subscribes a URL no subscribed feed has (callers check: the service refuses duplicates). A
+ * feed removed with its entries kept, found by any of its URLs, is revived, entries and all,
+ * at the URL it last lived at.
+ */
 export function insertFeed(db: Db, feed: NewFeed, now = Date.now()): Feed {
   return db.transaction(() => {
-    const removed = statement<[string], { id: number }>(db, "SELECT id FROM feeds WHERE url = ? AND status = 'removed'").get(feed.url);
+    const existing = findFeedByUrl(db, feed.url);
+    if (existing && existing.status !== 'removed') throw new Error(`feeds: ${feed.url} is already subscribed as #${existing.id}`);
     let id: number;
-    if (removed) {
-      // Re-subscribing to a feed removed with its entries kept: revive the row, entries and all.
-      id = removed.id;
+    if (existing) {
+      id = existing.id;
       statement(db, "UPDATE feeds SET status = 'active', name = ?, link = ?, face = ?, excerpt = ?, next_fetch_at = NULL WHERE id = ?").run(
         feed.name ?? null, feed.link ?? null, feed.face ?? null, feed.excerpt ? 1 : 0, id);
     } else {
-      const { lastInsertRowid } = db
-        .prepare('INSERT INTO feeds (url, name, link, face, excerpt, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(feed.url, feed.name ?? null, feed.link ?? null, feed.face ?? null, feed.excerpt ? 1 : 0, now);
+      const { lastInsertRowid } = statement(db, 'INSERT INTO feeds (url, url_key, name, link, face, excerpt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(feed.url, feedUrlKey(feed.url), feed.name ?? null, feed.link ?? null, feed.face ?? null, feed.excerpt ? 1 : 0, now);
       id = Number(lastInsertRowid);
     }
     setFeedTags(db, id, feed.tags ?? []);
-    statement(db, 'DELETE FROM removed_feeds WHERE url = ?').run(feed.url);
+    forgetRemoval(db, id, feed.url);
     return getFeed(db, id)!;
   })();
 }
@@ -132,7 +148,7 @@ export function updateFeed(db: Db, id: number, edit: FeedEdit): Feed | undefined
   return db.transaction(() => {
     if (!getFeed(db, id)) return undefined;
     const columns: Record<string, unknown> = {};
-    if (edit.url !== undefined) columns.url = edit.url;
+    if (edit.url !== undefined) Object.assign(columns, { url: edit.url, url_key: feedUrlKey(edit.url) });
     if (edit.name !== undefined) columns.name = edit.name;
     if (edit.link !== undefined) columns.link = edit.link;
     if (edit.face !== undefined) columns.face = edit.face;
@@ -157,7 +173,8 @@ export function setFeedTags(db: Db, feedId: number, tags: string[]): void {
 }
 
 /**
- * Unsubscribes. The URL is remembered so the config file does not re-add it.
+ * Unsubscribes, as an admin does. Its URLs (its own and its aliases) are remembered so the config
+ * file does not re-add it, and each reading list holding it declines it while it lists it.
  * With `purge` the feed and its entries are deleted; without, the feed is marked
  * 'removed' (never polled, not listed) and its entries stay on the planet.
  * Returns false for an unknown id.
@@ -166,15 +183,71 @@ export function removeFeed(db: Db, id: number, options: { purge: boolean }, now 
   return db.transaction(() => {
     const feed = getFeed(db, id);
     if (!feed) return false;
-    statement(db, 'INSERT OR REPLACE INTO removed_feeds (url, removed_at) VALUES (?, ?)').run(feed.url, now);
-    if (options.purge) statement(db, 'DELETE FROM feeds WHERE id = ?').run(id);
-    else statement(db, "UPDATE feeds SET status = 'removed', next_fetch_at = NULL WHERE id = ?").run(id);
+    const urls = feedUrls(db, id);
+    const remember = statement(db, 'INSERT OR REPLACE INTO removed_feeds (url, url_key, removed_at) VALUES (?, ?, ?)');
+    for (const u of urls) remember.run(u.url, u.key, now);
+    declineListFeeds(db, urls.map((u) => u.key));
+    retireFeed(db, id, options);
     return true;
   })();
 }
 
+/**
+ * Unsubscribes without an admin's say (a reading list dropped a feed nobody else holds): nothing
+ * is remembered, so a list or the config file naming it later subscribes it again.
+ */
+export function retireFeed(db: Db, id: number, options: { purge: boolean } = { purge: false }): void {
+  clearFeedSources(db, id);
+  if (options.purge) statement(db, 'DELETE FROM feeds WHERE id = ?').run(id);
+  else statement(db, "UPDATE feeds SET status = 'removed', next_fetch_at = NULL WHERE id = ?").run(id);
+}
+
+/** A feed's URL and its aliases, each with its key. */
+function feedUrls(db: Db, id: number): { url: string; key: string }[] {
+  return statement<[number, number], { url: string; key: string }>(
+    db,
+    'SELECT url, url_key AS key FROM feeds WHERE id = ? UNION SELECT url, url_key AS key FROM feed_aliases WHERE feed_id = ?',
+  ).all(id, id);
+}
+
+function forgetRemoval(db: Db, id: number, url: string): void {
+  const forget = statement(db, 'DELETE FROM removed_feeds WHERE url_key = ?');
+  forget.run(feedUrlKey(url));
+  for (const u of feedUrls(db, id)) forget.run(u.key);
+}
+
+/** Did an admin remove the feed at this URL (any spelling)? */
 export function wasRemoved(db: Db, url: string): boolean {
-  return statement(db, 'SELECT 1 FROM removed_feeds WHERE url = ?').get(url) !== undefined;
+  return statement(db, 'SELECT 1 FROM removed_feeds WHERE url_key = ?').get(feedUrlKey(url)) !== undefined;
+}
+
+/**
+ * A permanent redirect moved the feed to `url`: the URL it had becomes an alias, so whatever still
+ * names it finds the feed. Moving back to an old URL turns that alias into the feed's URL again.
+ * A new spelling of the same URL (http → https) changes the URL and leaves no alias. The caller
+ * makes sure no other feed has `url` (db/feed-merge.ts folds the two first).
+ */
+export function moveFeedUrl(db: Db, id: number, url: string, now = Date.now()): void {
+  db.transaction(() => {
+    const feed = statement<[number], { url: string; url_key: string }>(db, 'SELECT url, url_key FROM feeds WHERE id = ?').get(id);
+    if (!feed || feed.url === url) return;
+    const key = feedUrlKey(url);
+    if (key === feed.url_key) {
+      statement(db, 'UPDATE feeds SET url = ? WHERE id = ?').run(url, id);
+      return;
+    }
+    statement(db, 'DELETE FROM feed_aliases WHERE url_key = ? AND feed_id = ?').run(key, id);
+    statement(db, 'UPDATE feeds SET url = ?, url_key = ? WHERE id = ?').run(url, key, id);
+    statement(db, "INSERT OR REPLACE INTO feed_aliases (url_key, url, feed_id, reason, created_at) VALUES (?, ?, ?, 'moved', ?)").run(feed.url_key, feed.url, id, now);
+  })();
+}
+
+/** Every feed's old URLs, oldest first. */
+export function listFeedAliases(db: Db): Map<number, string[]> {
+  const rows = statement<[], { feed_id: number; url: string }>(db, 'SELECT feed_id, url FROM feed_aliases ORDER BY created_at, url').all();
+  const out = new Map<number, string[]>();
+  for (const r of rows) out.set(r.feed_id, [...(out.get(r.feed_id) ?? []), r.url]);
+  return out;
 }
 
 /** What refresh learned about the feed itself (title, home page, image). */
@@ -198,13 +271,15 @@ export interface FetchSuccess {
 }
 
 export function recordFetchSuccess(db: Db, id: number, s: FetchSuccess): void {
-  statement(db, 
-    `UPDATE feeds SET last_attempt_at = @at, last_success_at = @at, last_http_status = @httpStatus,
-       etag = @etag, last_modified = @lastModified, error_code = NULL, error_message = NULL,
-       error_count = 0, next_fetch_at = @nextFetchAt, has_fetched = 1, status = 'active',
-       url = coalesce(@newUrl, url)
-     WHERE id = @id`,
-  ).run({ ...s, newUrl: s.newUrl ?? null, id });
+  db.transaction(() => {
+    statement(db,
+      `UPDATE feeds SET last_attempt_at = @at, last_success_at = @at, last_http_status = @httpStatus,
+         etag = @etag, last_modified = @lastModified, error_code = NULL, error_message = NULL,
+         error_count = 0, next_fetch_at = @nextFetchAt, has_fetched = 1, status = 'active'
+       WHERE id = @id`,
+    ).run({ at: s.at, httpStatus: s.httpStatus, etag: s.etag, lastModified: s.lastModified, nextFetchAt: s.nextFetchAt, id });
+    if (s.newUrl) moveFeedUrl(db, id, s.newUrl, s.at);
+  })();
 }
 
 export interface FetchFailure {

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
+import { foldDuplicateFeeds } from './feed-merge.js';
 
 // src/db/ and dist/db/ both sit two levels below the project root.
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -30,13 +31,25 @@ export function latestVersion(dir = MIGRATIONS_DIR): number {
   return listMigrations(dir).at(-1)?.version ?? 0;
 }
 
+export type CodeStep = (db: Database.Database) => void;
+
+/**
+ * What a migration needs that SQL cannot say, by file name: run right after that file's SQL, in
+ * its transaction. Folding duplicate subscriptions needs model.ts feedUrlKey(), the one URL
+ * normalisation (docs/decisions/0024-feed-identity.md).
+ */
+export const CODE_STEPS: Record<string, CodeStep> = {
+  '0005_create_feed_aliases_sources_reading_lists.sql': foldDuplicateFeeds,
+};
+
 /** Applies pending migrations; returns the names applied. */
-export function migrate(db: Database.Database, dir = MIGRATIONS_DIR): string[] {
+export function migrate(db: Database.Database, dir = MIGRATIONS_DIR, steps: Record<string, CodeStep> = CODE_STEPS): string[] {
   const applied: string[] = [];
   for (const m of listMigrations(dir)) {
     if (m.version <= schemaVersion(db)) continue;
     db.transaction(() => {
       db.exec(m.sql);
+      steps[m.name]?.(db);
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
     applied.push(m.name);

@@ -25,3 +25,14 @@ export function openDb(file: string, options: OpenDbOptions = {}): Db {
   if (options.migrate !== false && !options.readonly) migrate(db);
   return db;
 }
+
+/**
+ * SQLite's own default page cache (2 MB) for a connection that mostly reads and renders: the server
+ * and `planet build`. better-sqlite3 builds SQLite with 16 MB per connection, which was 14 MB of
+ * each server process's RSS and bought no measurable speed (docs/decisions/0026-reader-footprint.md).
+ */
+export const READER_PAGE_CACHE_KIB = 2000;
+
+export function limitPageCache(db: Db, kib = READER_PAGE_CACHE_KIB): void {
+  db.pragma(`cache_size = -${kib}`);
+}

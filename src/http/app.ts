@@ -12,6 +12,7 @@ import { apiRoutes } from './routes/api.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { opsRoutes } from './routes/ops.js';
 import { readerRoutes } from './routes/reader.js';
+import { websubRoutes } from './routes/websub.js';
 
 /**
  * Fastify logs each request twice (received, then completed) and a 404 a third time; the planet
@@ -65,5 +66,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(readerRoutes, { deps, fastPath });
   await app.register(adminRoutes, { deps, prefix: '/admin' });
   await app.register(apiRoutes, { deps, prefix: '/api' });
+  // WebSub callbacks; a delivery stored after its answer must show on the fast path at once too.
+  await app.register(websubRoutes, { deps, prefix: '/websub', afterWrite: () => fastPath?.afterWrite?.() });
   return app;
 }

@@ -78,6 +78,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // ---- WebSub (src/websub/): requests to hubs, and what hubs sent to our callbacks.
+  readonly websubHubRequests = new Counter({
+    name: 'planet_websub_hub_requests_total',
+    help: 'Requests sent to WebSub hubs, by mode (subscribe, unsubscribe, publish) and outcome (ok, error).',
+    labelNames: ['mode', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly websubVerifications = new Counter({
+    name: 'planet_websub_verifications_total',
+    help: 'Verification requests from hubs, by mode and outcome (confirmed, refused, denied).',
+    labelNames: ['mode', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly websubDeliveries = new Counter({
+    name: 'planet_websub_deliveries_total',
+    help: 'Content distributions received, by outcome (queued, bad_signature, gone, too_large) and stored (stored, unreadable, dropped).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  // ---- end of WebSub
+
   constructor() {
     const startedAt = Date.now();
     // Our three rather than collectDefaultMetrics(): the names /metrics has always had, and none of

@@ -5,8 +5,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { PassOptions, PassReport } from './run-pass.js';
+import type { PassOptions, PassReport, WebsubPassReport } from './run-pass.js';
 import type { RefreshOutcome } from '../pipeline/refresh.js';
+import { logListOutcome, type ListRefreshOutcome } from '../subscriptions/reading-lists.js';
 
 /** bin/planet.js, from src/pass and dist/pass alike (both two levels below the project root). */
 const PLANET_BIN = fileURLToPath(new URL('../../bin/planet.js', import.meta.url));
@@ -22,6 +23,8 @@ export interface FetchJson {
   expired?: number;
   aborted?: boolean;
   feeds?: Omit<RefreshOutcome, 'stages'>[];
+  lists?: ListRefreshOutcome[];
+  websub?: WebsubPassReport;
 }
 
 export type PassRunner = (options: Pick<PassOptions, 'feedIds' | 'signal' | 'onFeedDone' | 'logger'>) => Promise<PassReport>;
@@ -58,6 +61,8 @@ export function childProcessRunner(configPath: string): PassRunner {
           resolve({ kind: 'busy', owner: report.owner ?? 'unknown', since: Date.parse(report.since ?? '') || Date.now() });
           return;
         }
+        const lists = report.lists ?? [];
+        for (const l of lists) logListOutcome(logger, l);
         const feeds = (report.feeds ?? []).map((o): RefreshOutcome => ({ ...o, stages: { fetch: 0, parse: 0, sanitize: 0, store: 0 } }));
         for (const o of feeds) {
           logger?.[o.outcome === 'error' ? 'warn' : 'info'](
@@ -72,8 +77,10 @@ export function childProcessRunner(configPath: string): PassRunner {
           startedAt: Date.parse(report.started_at ?? ''),
           finishedAt: Date.parse(report.finished_at ?? ''),
           feeds,
+          lists,
           expired: report.expired ?? 0,
           aborted: report.aborted ?? false,
+          websub: report.websub,
         });
       });
     });

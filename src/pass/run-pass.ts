@@ -6,17 +6,23 @@ import type { Config } from '../config.js';
 import { userAgent } from '../config.js';
 import { expireEntries } from '../db/entries.js';
 import { isDatabaseFault } from '../db/faults.js';
+import { foldMovedFeed } from '../db/feed-merge.js';
 import { getFeed, listDueFeeds } from '../db/feeds.js';
 import { acquireLock, PASS_LOCK, releaseLock, touchLock } from '../db/locks.js';
 import { finishPass, startPass } from '../db/passes.js';
 import { syncSearchIndex } from '../db/timeline.js';
 import type { Db } from '../db/open.js';
 import type { Feed, FetchOptions } from '../model.js';
-import { startCpuPool } from '../pipeline/cpu-pool.js';
+import { startCpuPool, type CpuWork } from '../pipeline/cpu-pool.js';
 import { refreshFeed, type RefreshOutcome, type RefreshOptions } from '../pipeline/refresh.js';
 import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
+import { refreshReadingLists, type ListRefreshOutcome } from '../subscriptions/reading-lists.js';
 import type { Logger } from '../ops/logging.js';
 import { VERSION } from '../version.js';
+import { changedByDeliveries, isDeliveryOwner, storeQueuedDeliveries, type StoredDelivery } from '../websub/deliveries.js';
+import { hubContext, type HubRequestReport } from '../websub/hub-context.js';
+import { publishChangedFeeds } from '../websub/publisher.js';
+import { renewLeases, skipPushedFeeds, subscribeDiscoveredHubs, unsubscribeRemovedFeeds } from '../websub/subscriber.js';
 
 /** How often the pass writes its lock's heartbeat; well inside LOCK_STALE_MS (db/locks.ts). */
 const HEARTBEAT_MS = 10_000;
@@ -45,14 +51,26 @@ export interface PassOptions {
   now?: () => number;
 }
 
+/** What a pass did for WebSub: pushed content it stored, and the requests it sent to hubs. */
+export interface WebsubPassReport {
+  deliveries: StoredDelivery[];
+  hub_requests: HubRequestReport[];
+}
+
 export type PassReport =
-  | { kind: 'ran'; passId: number; startedAt: number; finishedAt: number; feeds: RefreshOutcome[]; expired: number; aborted: boolean }
+  | { kind: 'ran'; passId: number; startedAt: number; finishedAt: number; feeds: RefreshOutcome[]; lists: ListRefreshOutcome[]; expired: number; aborted: boolean; websub?: WebsubPassReport }
   | { kind: 'busy'; owner: string; since: number };
 
 export async function runFetchPass(db: Db, config: Config, options: PassOptions = {}): Promise<PassReport> {
   const now = options.now ?? Date.now;
   const owner = `${hostname()}:${process.pid}`;
-  const lock = acquireLock(db, PASS_LOCK, owner, now());
+  let lock = acquireLock(db, PASS_LOCK, owner, now());
+  // WebSub: a server process storing a pushed delivery holds the lock for milliseconds; wait for it
+  // (up to 5 s) rather than skip the pass.
+  for (let i = 0; lock.kind === 'busy' && isDeliveryOwner(lock.owner) && i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    lock = acquireLock(db, PASS_LOCK, owner, now());
+  }
   if (lock.kind === 'busy') return lock;
 
   const heartbeat = setInterval(() => {
@@ -67,9 +85,10 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
   const passId = startPass(db, startedAt);
   const cpu = startCpuPool();
   try {
+    const lists = await readReadingLists(db, config, options);
     const feeds = options.feedIds
       ? options.feedIds.map((id) => getFeed(db, id)).filter((f): f is Feed => f !== undefined && f.status !== 'removed')
-      : listDueFeeds(db, startedAt);
+      : skipPushedFeeds(db, config, listDueFeeds(db, startedAt), startedAt); // WebSub: pushed feeds are polled every websub.poll_hours
     const refreshOptions: RefreshOptions = {
       fetch: fetchOptionsFromConfig(config),
       newFeedItems: config.fetch.new_feed_items,
@@ -106,6 +125,10 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
       options.onFeedDone?.(outcome);
       return outcome;
     });
+    foldMovedFeeds(db, outcomes, options.logger);
+    // ---- WebSub (src/websub/): content pushed while this pass held the lock, then the pass's hub traffic.
+    const websub = await websubSteps(db, config, outcomes, cpu, now, options);
+    // ---- end of WebSub
     const expired = expireEntries(db, { keepDays: config.retention.keep_days, keepPerFeed: config.retention.keep_per_feed }, now());
     // Index what this pass wrote now, so the first search after a big pass does not pay for it.
     syncSearchIndex(db, sanitizedHtmlToText);
@@ -120,12 +143,66 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
       entriesNew: outcomes.reduce((n, o) => n + o.entries_new, 0),
       entriesUpdated: outcomes.reduce((n, o) => n + o.entries_updated, 0),
     });
-    return { kind: 'ran', passId, startedAt, finishedAt, feeds: outcomes, expired, aborted: options.signal?.aborted ?? false };
+    return { kind: 'ran', passId, startedAt, finishedAt, feeds: outcomes, lists, expired, aborted: options.signal?.aborted ?? false, websub };
   } finally {
     await cpu.close();
     clearInterval(heartbeat);
     releaseLock(db, PASS_LOCK, owner);
   }
+}
+
+/**
+ * The pass's first step: the reading lists (src/subscriptions/reading-lists.ts), so the feeds they
+ * gain are fetched in this pass. Not for a pass over chosen feeds. A bug there never stops the pass.
+ */
+async function readReadingLists(db: Db, config: Config, options: PassOptions): Promise<ListRefreshOutcome[]> {
+  if (options.feedIds) return [];
+  try {
+    return await refreshReadingLists(db, { fetch: fetchOptionsFromConfig(config), concurrency: config.fetch.concurrency, now: options.now, logger: options.logger, signal: options.signal });
+  } catch (err) {
+    if (isDatabaseFault(err)) throw err;
+    options.logger?.error({ err }, 'reading lists failed; feeds are fetched all the same');
+    return [{ list_id: 0, list_url: '(every list)', outcome: 'error', error_code: 'internal', error_message: `reading lists: ${(err as Error).message}`, feeds: 0, subscribed: [], unsubscribed: [] }];
+  }
+}
+
+/** One blog subscribed twice, found out by a permanent redirect onto the other's URL: the two become one. */
+function foldMovedFeeds(db: Db, outcomes: RefreshOutcome[], logger: Logger | undefined): void {
+  for (const o of outcomes) {
+    if (o.merge_into === undefined || o.moved_to === null) continue;
+    const into = foldMovedFeed(db, o.feed_id, o.moved_to);
+    if (into !== undefined) logger?.info({ feed_id: o.feed_id, feed_url: o.feed_url, moved_to: o.moved_to, merged_into: into }, 'one blog subscribed twice: folded into one subscription');
+  }
+}
+
+/**
+ * WebSub's part of a pass, each step one call: store what hubs pushed while the pass held the lock,
+ * renew leases, subscribe to newly advertised hubs, unsubscribe removed feeds, ping our own hub.
+ * Hubs' failures are values in the report; not even a bug here fails the pass (its feeds are stored).
+ */
+async function websubSteps(db: Db, config: Config, outcomes: RefreshOutcome[], cpu: CpuWork, now: () => number, options: PassOptions): Promise<WebsubPassReport> {
+  const report: WebsubPassReport = { deliveries: [], hub_requests: [] };
+  try {
+    report.deliveries = await storeQueuedDeliveries(db, config, { cpu, now });
+    // A pass stopped by a signal skips the hub traffic (bounded, but seconds): the next pass does it.
+    if (options.signal?.aborted) return report;
+    const hub = hubContext(config, now);
+    // Renewals first: a subscription this pass creates is not renewed by it (a lease shorter than
+    // the renewal margin would be), and a lease found lapsed is subscribed anew right after.
+    report.hub_requests.push(...(await renewLeases(db, config, hub)));
+    report.hub_requests.push(...(await subscribeDiscoveredHubs(db, config, outcomes, hub)));
+    report.hub_requests.push(...(await unsubscribeRemovedFeeds(db, config, hub)));
+    report.hub_requests.push(...(await publishChangedFeeds(db, config, [...changedFeedIds(outcomes), ...changedByDeliveries(report.deliveries)], hub)));
+  } catch (err) {
+    if (isDatabaseFault(err)) throw err;
+    options.logger?.error({ err }, 'websub: the pass\'s WebSub steps failed');
+  }
+  return report;
+}
+
+/** Feeds whose refresh stored new or changed entries: the merged feeds changed through them. */
+function changedFeedIds(outcomes: RefreshOutcome[]): number[] {
+  return outcomes.filter((o) => o.entries_new + o.entries_updated > 0).map((o) => o.feed_id);
 }
 
 /**

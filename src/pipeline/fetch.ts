@@ -141,7 +141,7 @@ export async function fetchFeed(
       if (status === 304) {
         // RFC 9110 §15.4.5: a 304 has no content; nothing to read.
         res.destroy();
-        return { kind: 'not_modified', status: 304, finalUrl, permanentUrl, redirects, etag, lastModified };
+        return { kind: 'not_modified', status: 304, finalUrl, permanentUrl, redirects, etag, lastModified, link: linkHeader(res.headers.link) };
       }
       if (status < 200 || status > 299) {
         res.destroy();
@@ -168,6 +168,7 @@ export async function fetchFeed(
         contentType: headerValue(res.headers['content-type']),
         etag,
         lastModified,
+        link: linkHeader(res.headers.link),
         body,
       };
     }
@@ -434,6 +435,12 @@ function isHttpUrl(url: URL): boolean {
 function headerValue(value: string | string[] | undefined): string | null {
   if (value === undefined) return null;
   return Array.isArray(value) ? (value[0] ?? null) : value;
+}
+
+/** Several Link headers mean one comma-separated list (RFC 8288 §3, RFC 9110 §5.3). */
+function linkHeader(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function reasonPhrase(status: number): string {

@@ -10,10 +10,11 @@ import {
 } from '../db/feeds.js';
 import { entryStatements, type EntryWrite } from '../db/entries.js';
 import type { Db } from '../db/open.js';
-import type { Feed, FetchOptions, FetchResult, NormalizedEntry } from '../model.js';
+import type { Feed, FetchOptions, FetchResult, NormalizedEntry, NormalizedFeed } from '../model.js';
 import { inThread, type CpuWork } from './cpu-pool.js';
 import { contentHash, entryKey } from './dedupe.js';
 import { fetchFeed } from './fetch.js';
+import { discoverHubLinks, type HubLinks } from './hub-links.js';
 import { nextFetchAfterError, nextFetchAfterSuccess } from './schedule-policy.js';
 
 export interface RefreshOptions {
@@ -55,8 +56,33 @@ export interface RefreshOutcome {
   entries_updated: number;
   /** The URL the feed moved to by permanent redirect, if it did. */
   moved_to: string | null;
+  /**
+   * The subscription that already has moved_to: the two are one blog, to be folded into one
+   * (db/feed-merge.ts foldMovedFeed) once the pass has refreshed both.
+   */
+  merge_into?: number;
   stages: StageTimes;
+  /**
+   * WebSub discovery (src/websub/ subscribes): after a 200, the hubs and topic the feed advertises
+   * in its Link headers and document, or null when it names no hub; absent otherwise (304, error).
+   */
+  websub?: HubLinks | null;
 }
+
+/** A feed document to store: what a fetch returned, or what a WebSub hub delivered. */
+export interface FetchedDocument {
+  body: Buffer;
+  contentType: string | null;
+  /** Where relative links resolve: the fetched URL, or the topic of a delivery. */
+  url: string;
+}
+
+/** What storing a document needs of the refresh options (a delivery has no fetch or backoff). */
+export type StoreOptions = Pick<RefreshOptions, 'newFeedItems' | 'cpu' | 'tombstoneMaxAgeMs'>;
+
+export type StoredDocument =
+  | { kind: 'ok'; feed: NormalizedFeed; inserted: number; updated: number }
+  | { kind: 'error'; code: 'decode' | 'not_a_feed' | 'parse'; message: string };
 
 export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): Promise<RefreshOutcome> {
   const now = options.now ?? Date.now;
@@ -93,7 +119,10 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
     return outcome({ outcome: 'error', error_code: result.code, error_message: result.message, http_status: result.status });
   }
 
-  const movedTo = movedUrl(db, feed, result);
+  const move = movedUrl(db, feed, result);
+  // A move onto another subscription's URL waits for the pass to fold the two; any other, now.
+  const newUrl = move && move.mergeInto === undefined ? move.url : null;
+  const moved = move && { moved_to: move.url, ...(move.mergeInto !== undefined && { merge_into: move.mergeInto }) };
   if (result.kind === 'not_modified') {
     recordFetchSuccess(db, feed.id, {
       at,
@@ -101,43 +130,74 @@ export async function refreshFeed(db: Db, feed: Feed, options: RefreshOptions): 
       etag: result.etag ?? feed.etag,
       lastModified: result.lastModified ?? feed.lastModified,
       nextFetchAt: nextFetchAfterSuccess(at, 0),
-      newUrl: movedTo,
+      newUrl,
     });
     lap('store');
-    return outcome({ outcome: 'not_modified', http_status: 304, moved_to: movedTo });
+    return outcome({ outcome: 'not_modified', http_status: 304, ...moved });
   }
 
-  const cpu = options.cpu ?? inThread;
-  const read = await cpu.readDocument(result.body, result.contentType, result.finalUrl);
-  lap('parse');
-  if (read.kind === 'error') {
-    recordFetchFailure(db, feed.id, parseFailure(feed, read.code, read.message, result.status, at, options.intervalMs));
-    return outcome({ outcome: 'error', error_code: read.code, error_message: read.message, http_status: result.status });
-  }
-  const parsed = read;
-
-  const counts = await storeEntries(db, feed, parsed.feed.entries, at, options, cpu, stages);
-  mark = performance.now();
-  db.transaction(() => {
-    updateFeedMetadata(db, feed.id, { title: parsed.feed.title, siteLink: parsed.feed.link, image: parsed.feed.image });
+  const stored = await storeDocument(db, feed, { body: result.body, contentType: result.contentType, url: result.finalUrl }, at, options, stages, () =>
     recordFetchSuccess(db, feed.id, {
       at,
       httpStatus: result.status,
       etag: result.etag,
       lastModified: result.lastModified,
       nextFetchAt: nextFetchAfterSuccess(at, 0),
-      newUrl: movedTo,
-    });
-  })();
-  lap('store');
-  return outcome({ outcome: 'ok', http_status: result.status, moved_to: movedTo, entries_new: counts.inserted, entries_updated: counts.updated });
+      newUrl,
+    }),
+  );
+  if (stored.kind === 'error') {
+    recordFetchFailure(db, feed.id, parseFailure(feed, stored.code, stored.message, result.status, at, options.intervalMs));
+    return outcome({ outcome: 'error', error_code: stored.code, error_message: stored.message, http_status: result.status });
+  }
+  return outcome({
+    outcome: 'ok', http_status: result.status, ...moved, entries_new: stored.inserted, entries_updated: stored.updated,
+    websub: discoverHubLinks(result.link, stored.feed.websub, result.finalUrl),
+  });
 }
 
-/** A permanent redirect moves the subscription, unless another subscription already has that URL. */
-function movedUrl(db: Db, feed: Feed, result: Extract<FetchResult, { kind: 'ok' | 'not_modified' }>): string | null {
+/**
+ * One document of a feed through decode → parse → dedupe → sanitize → store: a fetch's body
+ * (refreshFeed) or a WebSub content distribution (src/websub/) alike. The feed's own title, home
+ * page and image are updated with the entries; `alsoInTransaction` (refreshFeed's fetch success)
+ * commits with them. The caller holds the writer lock (one pass, or one delivery, at a time).
+ */
+export async function storeDocument(
+  db: Db,
+  feed: Feed,
+  doc: FetchedDocument,
+  at: number,
+  options: StoreOptions,
+  stages: StageTimes = { fetch: 0, parse: 0, sanitize: 0, store: 0 },
+  alsoInTransaction?: () => void,
+): Promise<StoredDocument> {
+  const cpu = options.cpu ?? inThread;
+  let t = performance.now();
+  const read = await cpu.readDocument(doc.body, doc.contentType, doc.url);
+  stages.parse += performance.now() - t;
+  if (read.kind === 'error') return { kind: 'error', code: read.code, message: read.message };
+  const parsed = read.feed;
+
+  const counts = await storeEntries(db, feed, parsed.entries, at, options, cpu, stages);
+  t = performance.now();
+  db.transaction(() => {
+    updateFeedMetadata(db, feed.id, { title: parsed.title, siteLink: parsed.link, image: parsed.image });
+    alsoInTransaction?.();
+  })();
+  stages.store += performance.now() - t;
+  return { kind: 'ok', feed: parsed, inserted: counts.inserted, updated: counts.updated };
+}
+
+/**
+ * Where a permanent redirect (301 / 308) took the feed. It moves there, its old URL kept as an
+ * alias (db/feeds.ts moveFeedUrl), unless another subscription already has that URL: then the two
+ * are one blog subscribed twice, and the pass folds them into one after refreshing both.
+ */
+function movedUrl(db: Db, feed: Feed, result: Extract<FetchResult, { kind: 'ok' | 'not_modified' }>): { url: string; mergeInto?: number } | null {
   const to = result.permanentUrl;
   if (!to || to === feed.url) return null;
-  return findFeedByUrl(db, to) ? null : to;
+  const holder = findFeedByUrl(db, to);
+  return holder && holder.id !== feed.id ? { url: to, mergeInto: holder.id } : { url: to };
 }
 
 function failureFor(feed: Feed, result: Extract<FetchResult, { kind: 'error' }>, at: number, intervalMs: number): FetchFailure {
@@ -180,7 +240,7 @@ interface Candidate {
  * - the same permalink arriving through two subscriptions (a personal feed and a team feed)
  *   is stored for both but shown once (duplicate_of).
  */
-async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: number, options: RefreshOptions, cpu: CpuWork, stages: StageTimes) {
+async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: number, options: StoreOptions, cpu: CpuWork, stages: StageTimes) {
   const statements = entryStatements(db);
   const seen = new Set<string>();
   const candidates: Candidate[] = [];

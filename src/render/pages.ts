@@ -2,7 +2,7 @@
 // folded long posts, relative links) and renders them with the templates in views/; the server and
 // `planet build` both call these, so they produce the same bytes.
 import { Parser } from 'htmlparser2';
-import { feedDisplayName, feedHomeLink, type Entry, type Feed } from '../model.js';
+import { feedDisplayName, feedHealth, feedHomeLink, type Entry, type Feed } from '../model.js';
 import type { Templates } from './templates.js';
 import { avatarHue, initials } from './avatar.js';
 import { enclosureViews } from './enclosures.js';
@@ -31,7 +31,13 @@ export interface FeedSummaryInput {
 }
 
 export interface SidebarInput {
+  /**
+   * The subscriptions this page lists: every one on the planet's pages, the tag's on a sub-planet's,
+   * the blog itself on a blog's page (the others then link to the whole list on "/").
+   */
   feeds: FeedSummaryInput[];
+  /** How many subscriptions the planet has. */
+  subscriptions: number;
   tags: { tag: string; feeds: number }[];
   /** Newest successful fetch of any feed. */
   updatedAt: number | null;
@@ -55,8 +61,25 @@ export interface TimelineInput {
   memo?: EntryMemo;
 }
 
-/** The costly parts of an entry's view (folding, date strings), by entry id; valid while its HTML and date are. */
-export type EntryMemo = Map<number, { html: string; feedExcerpt: boolean; sortAt: number; parts: EntryParts }>;
+/**
+ * The costly parts of an entry's view (where a long post folds, date strings), by entry id, kept
+ * between renders of the same data (an entry shows on its planet, tag and blog pages). They hold an
+ * offset into the HTML, not the HTML: a memo of every entry of a big planet stays a few MB.
+ */
+export type EntryMemo = Map<number, MemoizedParts>;
+
+interface MemoizedParts {
+  /** What the parts were computed from (a changed entry is computed again). */
+  length: number;
+  sortAt: number;
+  feedExcerpt: boolean;
+  /** The lead is the summary (an excerpt feed's); else the HTML up to `cut` (-1: all of it). */
+  summary: boolean;
+  cut: number;
+  iso: string;
+  time: string;
+  full: string;
+}
 
 interface EntryParts {
   iso: string;
@@ -129,28 +152,25 @@ function faceOf(feed: Feed | undefined, name: string): Face {
 
 function entryParts(entry: Entry, feed: Feed | undefined, dates: DateFormatter, memo: EntryMemo | undefined): EntryParts {
   const html = entry.contentHtml ?? entry.summaryHtml ?? '';
-  const feedExcerpt = Boolean(feed?.excerpt);
-  const known = memo?.get(entry.id);
-  if (known && known.html === html && known.sortAt === entry.sortAt && known.feedExcerpt === feedExcerpt) return known.parts;
   const summary = entry.summaryHtml && entry.summaryHtml !== entry.contentHtml ? entry.summaryHtml : null;
-  let lead = html;
-  let more: string | null = null;
-  let excerpt = false;
-  if (feed?.excerpt) {
-    // The admin asked for excerpts: the summary, else the first part, and a link to the post.
-    const split = summary ? null : splitLead(html);
-    lead = summary ?? split?.lead ?? html;
-    excerpt = lead !== html;
-  } else if (sanitizedHtmlToText(html).length > FOLD_OVER) {
-    const split = splitLead(html);
-    if (split) {
-      lead = split.lead;
-      more = split.rest;
+  const feedExcerpt = Boolean(feed?.excerpt);
+  let known = memo?.get(entry.id);
+  if (!known || known.length !== html.length || known.sortAt !== entry.sortAt || known.feedExcerpt !== feedExcerpt) {
+    let cut = -1;
+    let useSummary = false;
+    if (feedExcerpt) {
+      // The admin asked for excerpts: the summary, else the first part, and a link to the post.
+      if (summary) useSummary = true;
+      else cut = splitLead(html)?.lead.length ?? -1;
+    } else if (sanitizedHtmlToText(html).length > FOLD_OVER) {
+      cut = splitLead(html)?.lead.length ?? -1;
     }
+    known = { length: html.length, sortAt: entry.sortAt, feedExcerpt, summary: useSummary, cut, iso: new Date(entry.sortAt).toISOString(), time: dates.time(entry.sortAt), full: dates.full(entry.sortAt) };
+    memo?.set(entry.id, known);
   }
-  const parts = { iso: new Date(entry.sortAt).toISOString(), time: dates.time(entry.sortAt), full: dates.full(entry.sortAt), lead, more, excerpt };
-  memo?.set(entry.id, { html, feedExcerpt, sortAt: entry.sortAt, parts });
-  return parts;
+  const lead = known.summary && summary ? summary : known.cut < 0 ? html : html.slice(0, known.cut);
+  const more = !feedExcerpt && known.cut >= 0 ? html.slice(known.cut) : null;
+  return { iso: known.iso, time: known.time, full: known.full, lead, more, excerpt: feedExcerpt && lead !== html };
 }
 
 function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, from: string, showAuthor: boolean, memo?: EntryMemo) {
@@ -199,7 +219,7 @@ export function groupByDay(entries: Entry[], feeds: Map<number, Feed>, dates: Da
 
 /**
  * Stands for "N minutes ago" in a sidebar rendered for caching: the cache swaps in the phrase, so a
- * page is not re-rendered every minute just because the clock moved (src/site/documents.ts).
+ * page is not re-rendered every minute just because the clock moved (src/site/cache.ts).
  */
 export const AGO_PLACEHOLDER = '@@planet-updated-ago@@';
 
@@ -210,19 +230,30 @@ export function renderSidebar(templates: Templates, site: SiteInfo, sidebar: Sid
   return templates.render('_sidebar', view);
 }
 
+/** Why a feed is marked broken (its row's tooltip), or null: the same judgement as the admin's list (feedHealth). */
+function brokenReason(feed: Feed, health: ReturnType<typeof feedHealth>): string | null {
+  if (health === 'gone') return 'gone: the feed answered 410, polling stopped';
+  if (health === 'erroring') return `${feed.errorCode ?? 'error'}: ${feed.errorMessage ?? ''}`.trim();
+  return null;
+}
+
 function sidebarView(sidebar: SidebarInput, scope: PageScope, from: string, now: number, dates: DateFormatter) {
-  const threshold = now - sidebar.activityThresholdDays * 86_400_000;
   const feedScope = scope.kind === 'tag' ? scope : ({ kind: 'all' } as const);
   return {
-    feeds: sidebar.feeds.map(({ feed, latest }) => ({
-      name: feedDisplayName(feed),
-      home: safeHref(feedHomeLink(feed)) ?? safeHref(feed.url),
-      url: safeHref(feed.url),
-      page: relativeHref(from, `/feed/${feed.id}`),
-      broken: feed.status === 'gone' ? 'gone: the feed answered 410, polling stopped' : feed.errorCode ? `${feed.errorCode}: ${feed.errorMessage ?? ''}`.trim() : null,
-      inactive: feed.hasFetched && (latest === null || latest < threshold),
-      neverFetched: !feed.hasFetched && !feed.errorCode,
-    })),
+    feeds: sidebar.feeds.map(({ feed, latest }) => {
+      const health = feedHealth(feed, latest, now, sidebar.activityThresholdDays);
+      return {
+        name: feedDisplayName(feed),
+        home: safeHref(feedHomeLink(feed)) ?? safeHref(feed.url),
+        url: safeHref(feed.url),
+        page: relativeHref(from, `/feed/${feed.id}`),
+        broken: brokenReason(feed, health),
+        inactive: health === 'inactive',
+      };
+    }),
+    // A blog's page shows that blog; the list of every subscription is on the planet's page.
+    listHeading: scope.kind === 'feed' ? 'This blog' : null,
+    allSubscriptions: sidebar.feeds.length < sidebar.subscriptions ? { href: `${relativeHref(from, '/')}#subscriptions`, count: sidebar.subscriptions } : null,
     tags: sidebar.tags.map((t) => ({ ...t, href: relativeHref(from, `/tag/${t.tag}`), current: scope.kind === 'tag' && scope.tag === t.tag })),
     activityThresholdDays: sidebar.activityThresholdDays,
     updated: sidebar.updatedAt === null ? null : { iso: new Date(sidebar.updatedAt).toISOString(), ago: agoPhrase(sidebar.updatedAt, now), full: dates.full(sidebar.updatedAt) },
@@ -283,7 +314,7 @@ export function renderTimelinePage(templates: Templates, site: SiteInfo, input: 
       newer: page > 1 ? relativeHref(from, scopePath(scope, page - 1)) : null,
       older: page < pages ? relativeHref(from, scopePath(scope, page + 1)) : null,
     },
-    feedCount: input.sidebar.feeds.length,
+    feedCount: input.sidebar.subscriptions,
     sidebarHtml: input.sidebarHtml ?? renderSidebar(templates, site, input.sidebar, scope, from, input.now),
   };
   return templates.render(data.firstRun ? 'first-run' : 'page', data);

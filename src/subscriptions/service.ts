@@ -4,14 +4,15 @@ import { checkFeed, type CheckReport } from '../pipeline/check.js';
 import type { Config } from '../config.js';
 import { recordAudit, type AuditVia } from '../db/audit.js';
 import { getEntry, setEntryHidden } from '../db/entries.js';
-import { countEntriesByFeed, getFeed, insertFeed, listFeeds, removeFeed, updateFeed, type FeedEdit } from '../db/feeds.js';
+import { addFeedSource, listFeedSources, type FeedSource } from '../db/feed-sources.js';
+import { countEntriesByFeed, findFeedByUrl, getFeed, insertFeed, listFeedAliases, listFeeds, removeFeed, updateFeed, type FeedEdit } from '../db/feeds.js';
 import type { Db } from '../db/open.js';
 import { discoverFeeds } from './feed-finder.js';
 import { fetchOptionsFromConfig, runFetchPass } from '../pass/run-pass.js';
 import { feedDisplayName, feedHealth, type Feed, type FeedHealth } from '../model.js';
 import { readOpml } from './opml-import.js';
 import { renderOpml } from '../syndicate/opml.js';
-import { checkLiteralHost } from '../pipeline/address-guard.js';
+import { fieldError, urlProblem, type FieldError } from './refusals.js';
 
 /** Who is acting, for the audit log. */
 export interface Actor {
@@ -19,59 +20,22 @@ export interface Actor {
   via: AuditVia;
 }
 
-/** A refusal that names the input at fault: the API's `{ error, field, reason }`. */
-export interface FieldError {
-  kind: 'invalid';
-  error: string;
-  field: string;
-  reason: string;
-}
-
-export const fieldError = (field: string, reason: string, error = 'invalid input'): FieldError => ({ kind: 'invalid', error, field, reason });
+export { fieldError, urlProblem, type FieldError };
 
 /**
- * The form of a feed URL used to recognise duplicates: scheme and host lower-cased, default
- * port and fragment dropped (WHATWG URL parsing does the first three), and http/https treated
- * as one, because the same blog is routinely reachable, and pasted, both ways.
+ * The subscription (not a removed one) that one of `urls` names: in any spelling (model.ts
+ * feedUrlKey), or by an old URL the feed moved from.
  */
-export function normalizeFeedUrl(url: string): string {
-  try {
-    const u = new URL(url.trim());
-    u.hash = '';
-    if (u.protocol === 'https:') u.protocol = 'http:';
-    if (u.port === '443') u.port = '';
-    return u.href;
-  } catch {
-    return url.trim();
-  }
-}
-
-/** Why `url` cannot be subscribed before anything is fetched, or null. */
-export function urlProblem(url: string, allowPrivateAddresses: boolean): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'not an absolute URL';
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `unsupported scheme "${parsed.protocol.replace(/:$/, '')}" (only http and https)`;
-  if (parsed.username || parsed.password) return 'credentials in the URL are not supported';
-  if (!allowPrivateAddresses) {
-    const host = parsed.hostname.toLowerCase();
-    // "localhost" never needs DNS to be known as loopback (RFC 6761 §6.3); literal IPs are judged here,
-    // names that resolve to private addresses are refused by the fetcher's DNS guard.
-    if (host === 'localhost' || host.endsWith('.localhost')) return `${host} is a loopback address (set fetch.allow_private_addresses to allow)`;
-    const refused = checkLiteralHost(parsed.hostname);
-    if (refused) return refused.message;
-  }
-  return null;
-}
-
-/** The subscription (not a removed one) whose URL matches one of `urls` after normalization. */
 export function findDuplicate(db: Db, urls: string[]): Feed | undefined {
-  const wanted = new Set(urls.map(normalizeFeedUrl));
-  return listFeeds(db).find((f) => wanted.has(normalizeFeedUrl(f.url)));
+  for (const url of urls) {
+    const feed = findFeedByUrl(db, url);
+    if (feed && feed.status !== 'removed') return feed;
+  }
+  return undefined;
 }
+
+/** The source a subscription made by hand records, by the door it came through. */
+export const sourceOf = (actor: Actor): FeedSource => (actor.via === 'web' ? 'admin' : actor.via);
 
 export const duplicateError = (existing: Feed, field = 'url'): FieldError =>
   fieldError(field, `already subscribed as #${existing.id} "${feedDisplayName(existing)}" <${existing.url}>`, 'duplicate subscription');
@@ -116,6 +80,7 @@ export function subscribeFeed(db: Db, config: Config, actor: Actor, feedUrl: str
     const existing = findDuplicate(db, [feedUrl]);
     if (existing) return duplicateError(existing, field);
     const feed = insertFeed(db, { url: feedUrl, name: fields.name ?? null, face: fields.face ?? null, link: fields.link ?? null, tags: fields.tags ?? [], excerpt: fields.excerpt ?? false });
+    addFeedSource(db, feed.id, sourceOf(actor));
     recordAudit(db, { actor: actor.username, via: actor.via, action: 'feed.add', feedId: feed.id, summary: `subscribed to ${feed.url}`, detail: { url: feed.url, ...fields } });
     return feed;
   })();
@@ -221,26 +186,46 @@ export function setEntryVisibility(db: Db, actor: Actor, entryId: number, hidden
   })();
 }
 
-/** A feed with what the admin list shows about its health. */
+/** A feed with what the admin list shows about its health, and where its subscription comes from. */
 export interface FeedWithHealth {
   feed: Feed;
   health: FeedHealth;
   entryCount: number;
   latestEntryAt: number | null;
+  /** `config`, `cli`, `admin`, `api`, `opml`, `suggestion`, `list:URL`. */
+  sources: string[];
+  /** Old URLs it moved from (or of duplicates folded into it). */
+  aliases: string[];
 }
 
+interface Extras {
+  counts: ReturnType<typeof countEntriesByFeed>;
+  sources: Map<number, string[]>;
+  aliases: Map<number, string[]>;
+}
+
+const extrasOf = (db: Db): Extras => ({ counts: countEntriesByFeed(db), sources: listFeedSources(db), aliases: listFeedAliases(db) });
+
 export function listFeedsWithHealth(db: Db, config: Config, now: number): FeedWithHealth[] {
-  const counts = countEntriesByFeed(db);
-  return listFeeds(db).map((feed) => withHealth(feed, counts.get(feed.id), config, now));
+  const extras = extrasOf(db);
+  return listFeeds(db).map((feed) => withHealth(feed, extras, config, now));
 }
 
 export function feedWithHealth(db: Db, config: Config, feed: Feed, now: number): FeedWithHealth {
-  return withHealth(feed, countEntriesByFeed(db).get(feed.id), config, now);
+  return withHealth(feed, extrasOf(db), config, now);
 }
 
-function withHealth(feed: Feed, count: { entries: number; latest: number | null } | undefined, config: Config, now: number): FeedWithHealth {
+function withHealth(feed: Feed, extras: Extras, config: Config, now: number): FeedWithHealth {
+  const count = extras.counts.get(feed.id);
   const latest = count?.latest ?? null;
-  return { feed, health: feedHealth(feed, latest, now, config.page.activity_threshold_days), entryCount: count?.entries ?? 0, latestEntryAt: latest };
+  return {
+    feed,
+    health: feedHealth(feed, latest, now, config.page.activity_threshold_days),
+    entryCount: count?.entries ?? 0,
+    latestEntryAt: latest,
+    sources: extras.sources.get(feed.id) ?? [],
+    aliases: extras.aliases.get(feed.id) ?? [],
+  };
 }
 
 export const MAX_OPML_BYTES = 1024 * 1024;
@@ -280,6 +265,7 @@ export function importOpml(db: Db, config: Config, actor: Actor, text: string, f
         continue;
       }
       const feed = insertFeed(db, { url: o.url, name: o.name, link, tags: o.tags });
+      addFeedSource(db, feed.id, 'opml');
       results.push({ url: o.url, name: o.name, result: 'added', feedId: feed.id });
     }
     const count = (r: OpmlOutlineResult['result']) => results.filter((x) => x.result === r).length;

@@ -18,6 +18,8 @@ export interface ChannelInfo {
   /** Used as the feed's updated time when there are no entries (keeps the output a function of the data). */
   updated: Date;
   owner?: { name: string; email: string };
+  /** A WebSub hub (websub.hub): advertised as rel="hub" (JSON Feed `hubs`) next to rel="self". */
+  hub?: string;
 }
 
 export interface SyndicationItem {
@@ -75,6 +77,7 @@ function writer(channel: ChannelInfo, items: SyndicationItem[], feedUrl: string)
     updated: updatedOf(items, channel),
     generator: GENERATOR,
     author: owner,
+    hub: channel.hub,
   });
 }
 
@@ -214,6 +217,8 @@ export function renderJsonFeed(channel: ChannelInfo, items: SyndicationItem[]): 
     description: doc.description,
     language: channel.language,
   };
+  // JSON Feed 1.1 `hubs`: the WebSub hub subscribers of feed_url can use.
+  if (channel.hub) out.hubs = [{ type: 'WebSub', url: channel.hub }];
   if (doc.author) out.authors = [doc.author];
   out.items = doc.items.map((it, i) => {
     const { author, ...rest } = it;

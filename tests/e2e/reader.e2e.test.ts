@@ -283,9 +283,18 @@ describe('the planet in a browser', () => {
     await page.goto(planetUrl + '/tag/people', { waitUntil: 'load' });
     expect(await page.textContent('main h1')).toBe('Posts tagged #people');
     expect(await page.$$eval('.entry-title a', (a) => a.every((x) => !x.textContent!.startsWith('Carol')))).toBe(true);
+    // A sub-planet's sidebar lists its tag's blogs (Alice and Bob, not Carol).
+    expect(await page.$$eval('.sidebar .subscriptions li', (li) => li.length)).toBe(2);
     await page.click('.sidebar .subscriptions li:first-child a:nth-of-type(3)');
     await page.waitForURL(/\/feed\/\d+$/);
     expect(await page.$$eval('article.entry', (a) => a.length)).toBeGreaterThan(0);
+    // A blog's page shows that blog, and leads to the whole list on the planet's page.
+    expect(await page.textContent('.sidebar .subscriptions h2')).toBe('This blog');
+    expect(await page.$$eval('.sidebar .subscriptions li', (li) => li.length)).toBe(1);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'blog-1280.png') });
+    await page.click('text=All 3 subscriptions');
+    await page.waitForURL((u) => u.pathname === '/' && u.hash === '#subscriptions');
+    expect(await page.$$eval('.sidebar .subscriptions li', (li) => li.length)).toBe(3);
     expect(problems).toEqual([]);
     await close();
   }, 60_000);

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listFeedSummaries } from '../../src/db/timeline.js';
 import { buildServer } from '../../src/http/app.js';
+import { feedHealth } from '../../src/model.js';
 import { addEntry, addFeed, createTestPlanet, NOW, seedSmallPlanet, type TestPlanet } from '../helpers/reader-fixtures.js';
 
 let planet: TestPlanet;
@@ -154,6 +156,56 @@ describe('sub-planets and blogs', () => {
     expect(res.body).toContain('aria-current="page">#linux</a>');
     expect((await app.inject('/tag/nope')).statusCode).toBe(404);
     expect((await app.inject('/tag/linux/page/2')).statusCode).toBe(404);
+  });
+
+  it('a sub-planet’s sidebar lists only its tag’s blogs, and links to every subscription', async () => {
+    await start();
+    const html = (await app.inject('/tag/linux')).body;
+    const rows = [...html.matchAll(/<li(?: class="\w+")?><a href="[^"]*">([^<]*)<\/a> <a class="x"/g)].map((m) => m[1]);
+    expect(rows).toEqual(['Alice Liddell']);
+    expect(html).toContain('<h2>Subscriptions <span class="count">(1)</span></h2>');
+    expect(html).toContain('<p class="all-subscriptions"><a href="../#subscriptions">All 3 subscriptions</a></p>');
+    // The planet's page has the whole list, and the anchor the link names; no link to itself.
+    const home = (await app.inject('/')).body;
+    expect(home).toContain('<section class="subscriptions" id="subscriptions">');
+    expect(home).toContain('<h2>Subscriptions <span class="count">(3)</span></h2>');
+    expect(home).not.toContain('all-subscriptions');
+  });
+
+  it('a blog’s page shows that blog in its sidebar, not every subscription', async () => {
+    const ids = await start({ page: { items_per_page: 1 } });
+    for (const url of [`/feed/${ids!.broken}`, `/feed/${ids!.bob}`, `/feed/${ids!.bob}/page/2`]) {
+      const res = await app.inject(url);
+      expect(res.statusCode, url).toBe(200);
+      const rows = [...res.body.matchAll(/<li(?: class="\w+")?><a href="[^"]*">([^<]*)<\/a> <a class="x"/g)].map((m) => m[1]);
+      expect(rows, url).toEqual([url.includes(`/${ids!.bob}`) ? 'Bob’s Blog' : 'Broken Blog']);
+      expect(res.body, url).toContain('<h2>This blog</h2>');
+      expect(res.body, url).toMatch(/<p class="all-subscriptions"><a href="(\.\.\/)*(\.\/)?#subscriptions">All 3 subscriptions<\/a><\/p>/);
+    }
+    // Its health is marked there as on the planet's page.
+    expect((await app.inject(`/feed/${ids!.broken}`)).body).toContain('<span class="status" title="http_status: fetch: HTTP 500">broken</span>');
+    expect((await app.inject(`/feed/${ids!.bob}/page/2`)).body).toContain('href="../../../#subscriptions"');
+  });
+
+  it('marks each blog as feedHealth judges it (the admin list’s judgement)', async () => {
+    const ids = await start({ page: { activity_threshold_days: 1 } });
+    const gone = addFeed(planet.db, { url: 'https://gone.example.org/feed', name: 'Gone Blog', fetchedAt: NOW - 86_400_000 * 5 });
+    planet.db.prepare("UPDATE feeds SET status = 'gone', error_code = 'http_status', error_message = 'fetch: HTTP 410', error_count = 1 WHERE id = ?").run(gone);
+    const quiet = addFeed(planet.db, { url: 'https://quiet.example.org/feed', name: 'Quiet Blog', fetchedAt: NOW - 60_000 });
+    addEntry(planet.db, quiet, { guid: 'old', title: 'Old news', content: '<p>old</p>', at: NOW - 86_400_000 * 40 });
+    const fresh = addFeed(planet.db, { url: 'https://fresh.example.org/feed', name: 'Fresh Blog' });
+    const html = (await app.inject('/')).body;
+    const row = (name: string) => new RegExp(`<li[^>]*><a href="[^"]*">${name}</a>.*</li>`).exec(html)?.[0] ?? '';
+    const summaries = new Map(listFeedSummaries(planet.db).map((f) => [f.feed.id, f]));
+    const health = (id: number) => feedHealth(summaries.get(id)!.feed, summaries.get(id)!.latest, NOW, 1);
+    expect([ids!.alice, ids!.bob, ids!.broken, gone, quiet, fresh].map(health)).toEqual(['ok', 'ok', 'erroring', 'gone', 'inactive', 'new']);
+    expect(row('Alice Liddell')).toMatch(/^<li><a/);
+    expect(row('Alice Liddell')).not.toContain('class="status"');
+    expect(row('Broken Blog')).toContain('<span class="status" title="http_status: fetch: HTTP 500">broken</span>');
+    expect(row('Gone Blog')).toMatch(/^<li class="broken">.*title="gone: the feed answered 410, polling stopped">broken<\/span><\/li>$/);
+    expect(row('Quiet Blog')).toMatch(/^<li class="inactive">.*>inactive<\/span><\/li>$/);
+    // Never fetched is neither broken nor inactive.
+    expect(row('Fresh Blog')).toMatch(/^<li><a href="https:\/\/fresh.example.org\/feed">Fresh Blog<\/a> <a class="x" href="https:\/\/fresh.example.org\/feed">feed<\/a> <a class="x" href="feed\/\d+">posts<\/a><\/li>$/);
   });
 
   it('/feed/ID shows one blog; unknown ids 404', async () => {

@@ -113,8 +113,19 @@ describe('fetchFeed: success', () => {
       contentType: 'application/atom+xml; charset=utf-8',
       etag: ETAG,
       lastModified: LAST_MODIFIED,
+      link: null,
       body: Buffer.from(ATOM),
     });
+  });
+
+  it('passes the Link headers on, several joined into one list (WebSub discovery)', async () => {
+    server.route('/linked.xml', (_req, res) => {
+      res.setHeader('Content-Type', 'application/atom+xml');
+      res.setHeader('Link', ['<https://hub.example/>; rel="hub"', '<https://blog.example/feed.xml>; rel="self"']);
+      res.end(ATOM);
+    });
+    const result = await fetchFeed(server.url('/linked.xml'), none, options);
+    expect(result.kind === 'ok' && result.link).toBe('<https://hub.example/>; rel="hub", <https://blog.example/feed.xml>; rel="self"');
   });
 
   it('sends the User-Agent, Accept, Accept-Encoding and conditional headers', async () => {
@@ -151,6 +162,7 @@ describe('fetchFeed: conditional requests', () => {
       redirects: [],
       etag: ETAG,
       lastModified: LAST_MODIFIED,
+      link: null,
     });
   });
 

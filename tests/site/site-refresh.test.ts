@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLock, LOCK_STALE_MS, PASS_LOCK, releaseLock } from '../../src/db/locks.js';
-import { createReaderSite } from '../../src/site/documents.js';
+import { createReaderSite } from '../../src/site/reader-site.js';
 import { addEntry, addFeed, createTestPlanet, NOW, type TestPlanet } from '../helpers/reader-fixtures.js';
 
 let planet: TestPlanet;

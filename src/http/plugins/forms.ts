@@ -4,6 +4,9 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import fp from 'fastify-plugin';
+import type { z } from 'zod';
+import { firstIssue } from '../../admin/schemas.js';
+import type { FieldError } from '../../subscriptions/service.js';
 import { MAX_OPML_BYTES } from '../../subscriptions/service.js';
 
 /** A text field (and a whole URL-encoded form) holds at most this much. */
@@ -35,4 +38,11 @@ export function formObject(body: unknown, names: string[]): Record<string, strin
     if (v !== undefined) out[n] = v;
   }
   return out;
+}
+
+/** A form validation failure as the field at fault; a form has one tags field: "tags.2" (the third tag) is reported against it. */
+export function formIssue(error: z.ZodError): FieldError {
+  const issue = firstIssue(error);
+  const [field, index] = issue.field.split('.');
+  return index === undefined ? issue : { ...issue, field: field!, reason: `tag ${Number(index) + 1}: ${issue.reason}` };
 }

@@ -1,5 +1,5 @@
 // The admin JSON API under /api: subscriptions (list, add, edit, remove, refresh), OPML in and
-// out, the audit log. `Authorization: Bearer TOKEN` (from `planet admin token`) on every request.
+// out, reading lists (routes/api-lists.ts), the audit log. `Authorization: Bearer TOKEN` (from `planet admin token`) on every request.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   MAX_OPML_BYTES,
@@ -27,6 +27,7 @@ import { feedDisplayName, feedHomeLink } from '../../model.js';
 import type { ServerDeps } from '../deps.js';
 import { errorHandler } from '../errors.js';
 import { liveFeedParam } from '../feed-param.js';
+import { apiListRoutes } from './api-lists.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,7 +38,7 @@ declare module 'fastify' {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The API's view of a subscription: its settings and its health. */
-export function feedJson({ feed, health, entryCount, latestEntryAt }: FeedWithHealth) {
+export function feedJson({ feed, health, entryCount, latestEntryAt, sources, aliases }: FeedWithHealth) {
   return {
     id: feed.id,
     url: feed.url,
@@ -61,6 +62,8 @@ export function feedJson({ feed, health, entryCount, latestEntryAt }: FeedWithHe
     entry_count: entryCount,
     latest_entry_at: iso(latestEntryAt),
     created_at: iso(feed.createdAt),
+    sources,
+    aliases,
   };
 }
 
@@ -188,6 +191,8 @@ export async function apiRoutes(app: FastifyInstance, { deps }: { deps: ServerDe
       outlines: result.outlines.map((o) => ({ url: o.url, name: o.name, result: o.result, feed_id: o.feedId ?? null, reason: o.reason ?? null })),
     };
   });
+
+  await app.register(apiListRoutes, { deps });
 
   app.get<{ Querystring: { limit?: string; offset?: string } }>('/audit', async (request) => {
     const limit = Math.min(Math.max(Number(request.query.limit) || 100, 1), 1000);

@@ -1,5 +1,5 @@
 // Reader routes: the planet pages, merged feeds, OPML, search and assets. Each answer is a cached
-// document from site.ts, sent with validators (304 on a match), precompressed bytes and a strict CSP;
+// document from site/ (reader-site.ts), sent with validators (304 on a match), precompressed bytes and a strict CSP;
 // repeat requests for a cached document are answered ahead of Fastify (fast-path.ts).
 import type { IncomingHttpHeaders } from 'node:http';
 import compress from '@fastify/compress';
@@ -9,7 +9,8 @@ import { createMetrics, type Metrics } from '../../ops/metrics.js';
 import { IFRAME_ORIGINS } from '../../pipeline/sanitize.js';
 import type { FastHandler, FastPath } from '../fast-path.js';
 import type { ServerDeps } from '../deps.js';
-import { createReaderSite, encodedBody, type Doc, type ReaderSite } from '../../site/documents.js';
+import { encodedBody, type Doc } from '../../site/doc.js';
+import { createReaderSite, type ReaderSite } from '../../site/reader-site.js';
 
 /**
  * Second line of defence behind the sanitizer: no script at all, styles only from our stylesheet,
@@ -99,6 +100,7 @@ function wireFor(doc: Doc, coding: Coding): Wire {
   const etag = coding === 'identity' ? doc.etag : `${doc.etag.slice(0, -1)}-${coding === 'br' ? 'br' : 'gz'}"`;
   const common: Record<string, string> = { ...SECURITY_HEADERS, 'cache-control': doc.cacheControl, vary: 'Accept-Encoding', etag };
   if (doc.lastModified > 0) common['last-modified'] = new Date(doc.lastModified).toUTCString();
+  if (doc.links) common.link = doc.links;
   const body = coding === 'identity' ? doc.body : encodedBody(doc, coding);
   const headers: Record<string, string> = { ...common, 'content-type': doc.type, 'content-length': String(body.length) };
   // Precompressed once per document; @fastify/compress is off for these routes.

@@ -5,6 +5,7 @@ import { chooseContent, finishEntry, readDate, type EnclosureDraft } from './ent
 import { mediaEnclosures } from './media.js';
 import { authorName, collapse, htmlToPlain, resolveId, resolveUrl } from './text.js';
 import { textConstruct, textConstructPlain } from './text-construct.js';
+import { websubLinks } from './websub-links.js';
 import { ATOM_CORE_NAMESPACES, NS, all, allOfFirst, explicitBaseOf, first, firstWithText, htmlOf, last, serializeChildren, textOf, trimmedText, type XmlElement } from './xml-tree.js';
 
 const rel = (l: XmlElement) => (l.attrs.rel ?? 'alternate').trim().toLowerCase();
@@ -132,5 +133,6 @@ export function parseAtom(root: XmlElement, format: 'atom' | 'atom03', feedUrl: 
     updated: feedDate(updatedEls),
     entries,
     warnings,
+    ...websubLinks(root, core),
   };
 }

@@ -3,6 +3,7 @@ import type { NormalizedFeed } from '../../model.js';
 import { finishEntry, type EnclosureDraft } from './entry.js';
 import { ParseFailure, fail } from './failure.js';
 import { collapse, escapeHtml, resolveUrl } from './text.js';
+import { jsonWebsubLinks } from './websub-links.js';
 
 function str(v: unknown): string | null {
   if (typeof v === 'string') return v;
@@ -77,5 +78,6 @@ export function parseJsonFeed(text: string, feedUrl: string): NormalizedFeed {
     updated: null,
     entries,
     warnings,
+    ...jsonWebsubLinks(feed, feedUrl),
   };
 }

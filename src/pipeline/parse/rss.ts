@@ -6,6 +6,7 @@ import { chooseContent, finishEntry, readDate, type EnclosureDraft } from './ent
 import { mediaEnclosures } from './media.js';
 import { authorName, htmlToPlain, resolveId, resolveUrl } from './text.js';
 import { textConstruct, textConstructPlain } from './text-construct.js';
+import { websubLinks } from './websub-links.js';
 import { NS, RSS_CORE_NAMESPACES, all, allOfFirst, explicitBaseOf, first, firstWithText, htmlOf, last, serializeChildren, textOf, trimmedText, type XmlElement } from './xml-tree.js';
 
 const ATOM = [NS.atom10];
@@ -172,5 +173,6 @@ export function parseRss(root: XmlElement, format: 'rss' | 'rdf', feedUrl: strin
     updated,
     entries,
     warnings,
+    ...websubLinks(channel, ATOM),
   };
 }

@@ -3,10 +3,11 @@
 // hiding or showing one entry.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { firstIssue as firstSchemaIssue, formFeedFields, idParam } from '../../../admin/schemas.js';
+import { formFeedFields, idParam } from '../../../admin/schemas.js';
 import { listAudit } from '../../../db/audit.js';
 import { listFeedEntries } from '../../../db/entries.js';
 import { getFeed } from '../../../db/feeds.js';
+import { currentSubscriptions } from '../../../db/websub.js';
 import { feedDisplayName, type FeedHealth } from '../../../model.js';
 import {
   discoverSubscription,
@@ -22,9 +23,10 @@ import {
   type FeedWithHealth,
   type FieldError,
 } from '../../../subscriptions/service.js';
+import { pushState } from '../../../websub/subscriber.js';
 import type { ServerDeps } from '../../deps.js';
 import { liveFeedParam } from '../../feed-param.js';
-import { formObject, formValue } from '../../plugins/forms.js';
+import { formIssue as firstIssue, formObject, formValue } from '../../plugins/forms.js';
 import { adminActor as actor } from './session.js';
 import { NOTICES, type AdminView } from './view.js';
 
@@ -71,13 +73,6 @@ function matchesFilter(health: FeedHealth, show: Filter): boolean {
   if (show === 'all') return true;
   if (show === 'broken') return health === 'erroring' || health === 'gone';
   return health === show;
-}
-
-/** A form has one tags field: "tags.2" (the third tag) is reported against it. */
-function firstIssue(error: z.ZodError): FieldError {
-  const issue = firstSchemaIssue(error);
-  const [field, index] = issue.field.split('.');
-  return index === undefined ? issue : { ...issue, field: field!, reason: `tag ${Number(index) + 1}: ${issue.reason}` };
 }
 
 export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView }> = async (app, { deps, view }) => {
@@ -139,6 +134,8 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
       fields: { name: feed.name ?? '', face: feed.face ?? '', link: feed.link ?? '', tags: feed.tags.join(' '), excerpt: feed.excerpt },
       entries: listFeedEntries(db, id).slice(0, 100),
       audit: listAudit(db, { limit: 20, feedId: id }),
+      // WebSub: its hub subscription, if any, with the push state `planet feeds list` shows.
+      push: ((sub) => (sub ? { state: pushState(sub, now()), sub } : null))(currentSubscriptions(db).get(id)),
       error: null,
       ...extra,
     }, status);

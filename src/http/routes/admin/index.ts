@@ -1,5 +1,5 @@
 // The admin web UI under /admin: login with a session cookie, the feed list with health, add
-// (discovery → preview → confirm), edit, remove, refresh, hide entries, OPML, the audit log.
+// (discovery → preview → confirm), edit, remove, refresh, hide entries, OPML, reading lists, the audit log.
 // Every POST but the login carries the session's CSRF token (docs/decisions/0004-admin-auth.md).
 // This scope registers what the admin pages share (cookies, form bodies, the session check, their
 // headers and error pages), then one module per area of routes.
@@ -11,6 +11,7 @@ import { cookies } from '../../plugins/cookie.js';
 import { forms } from '../../plugins/forms.js';
 import { auditRoutes } from './audit.js';
 import { feedRoutes } from './feeds.js';
+import { listRoutes } from './lists.js';
 import { loginRoutes } from './login.js';
 import { opmlRoutes } from './opml.js';
 import { adminSessions } from './session.js';
@@ -56,5 +57,6 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { deps: Server
   await app.register(loginRoutes, { deps, view });
   await app.register(feedRoutes, { deps, view });
   await app.register(opmlRoutes, { deps, view });
+  await app.register(listRoutes, { deps, view });
   await app.register(auditRoutes, { deps, view });
 }
