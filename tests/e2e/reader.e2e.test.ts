@@ -227,7 +227,10 @@ describe('the planet in a browser', () => {
         }),
     );
     expect(duration).toBeCloseTo(0.1, 2);
-    expect(problems).toEqual([]);
+    // With preload="metadata" Chromium may cancel the rest of the media download once it has the
+    // metadata (seen under load): that abort is the player's choice, not a failure; any other is.
+    const abortedAfterMetadata = (p: string) => /^request failed: \S+\/media\/silence\.wav net::ERR_ABORTED$/.test(p);
+    expect(problems.filter((p) => !abortedAfterMetadata(p))).toEqual([]);
     await close();
   }, 60_000);
 
