@@ -5,9 +5,12 @@ import { Parser } from 'htmlparser2';
 import { categoryName, feedDisplayName, feedHealth, feedHomeLink, type Entry, type Feed } from '../model.js';
 import type { Templates } from './templates.js';
 import { avatarHue, initials } from './avatar.js';
+import { enclosureViews } from './enclosures.js';
 import { agoPhrase, createDateFormatter, type DateFormatter } from './dates.js';
 import { feedHealthWords } from './feed-health.js';
-import { relativeHref } from './links.js';
+import { relativeHref, safeHref } from './links.js';
+
+export { safeHref };
 import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
 import { highlight, snippet } from './text.js';
 
@@ -137,10 +140,6 @@ export function splitLead(html: string, leadText = LEAD_TEXT): { lead: string; r
   return { lead: html.slice(0, cut), rest: html.slice(cut) };
 }
 
-/** Only http(s) URLs become links: a feed can name a `javascript:` permalink, the sanitizer never sees it. */
-export function safeHref(url: string | null | undefined): string | null {
-  return url && /^https?:\/\/[^\s]+$/i.test(url) ? url : null;
-}
 
 interface Face {
   /** The blog's picture, if it has one (may fail to load: the initials sit underneath). */
@@ -202,6 +201,7 @@ function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, f
     lead,
     more,
     excerpt,
+    enclosures: enclosureViews(entry.enclosures),
   };
 }
 
