@@ -9,6 +9,8 @@
 //           against the idle p99
 //   soak    200 passes over 500 feeds with changing content: RSS and database size, start → end
 // Sizes: BENCH_FEEDS (ingest, default 1000), SOAK_PASSES (200), SOAK_FEEDS (500), READ_FEEDS (500).
+// Ingest: BENCH_ROUNDS (default 3; medians), BENCH_AGAINST=DIR[,DIR] other built checkouts whose
+// bin/planet.js runs in the same rounds (e.g. the code before a change).
 import { rmSync } from 'node:fs';
 import { benchIngest } from './ingest.js';
 import { benchReadDuringPass, benchSoak } from './ops.js';
@@ -24,7 +26,8 @@ try {
   let dbPath: string | undefined;
   if (want('ingest') || want('serve')) {
     log(`== ingest: ${num('BENCH_FEEDS', 1000)} feeds × 20 entries ==`);
-    const ingest = await benchIngest({ feeds: num('BENCH_FEEDS', 1000), log, keepDatabase: want('serve') });
+    const against = process.env.BENCH_AGAINST?.split(',').filter(Boolean) ?? [];
+    const ingest = await benchIngest({ feeds: num('BENCH_FEEDS', 1000), rounds: num('BENCH_ROUNDS', 3), against, log, keepDatabase: want('serve') });
     ingestDir = ingest.dir;
     dbPath = ingest.dbPath;
   }
