@@ -7,7 +7,7 @@ import { userAgent } from '../config.js';
 import { expireEntries } from '../db/entries.js';
 import { getFeed, listDueFeeds } from '../db/feeds.js';
 import { syncSearchIndex } from '../db/timeline.js';
-import type { Db } from '../db/open.js';
+import { limitPageCache, type Db } from '../db/open.js';
 import type { Feed, FetchOptions } from '../model.js';
 import { startCpuPool } from '../pipeline/cpu-pool.js';
 import { refreshFeed, type RefreshOutcome, type RefreshOptions } from '../pipeline/refresh.js';
@@ -23,6 +23,8 @@ const HEARTBEAT_MS = 10_000;
 const MAX_REDIRECTS = 5;
 /** Backoff after errors starts from this interval (doubling, capped at a day by the policy). */
 const RETRY_BASE_MS = 15 * 60_000;
+/** SQLite's page cache during a pass: its own default, not better-sqlite3's 16 MB (docs/decisions/0014). */
+const PASS_PAGE_CACHE_KIB = 2000;
 
 export function fetchOptionsFromConfig(config: Config): FetchOptions {
   return {
@@ -59,6 +61,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
   const startedAt = now();
   const passId = Number(db.prepare('INSERT INTO fetch_passes (started_at) VALUES (?)').run(startedAt).lastInsertRowid);
   const cpu = startCpuPool();
+  const restorePageCache = limitPageCache(db, PASS_PAGE_CACHE_KIB);
   try {
     const feeds = options.feedIds
       ? options.feedIds.map((id) => getFeed(db, id)).filter((f): f is Feed => f !== undefined && f.status !== 'removed')
@@ -114,6 +117,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
     return { kind: 'ran', passId, startedAt, finishedAt, feeds: outcomes, expired, aborted: options.signal?.aborted ?? false };
   } finally {
     await cpu.close();
+    restorePageCache();
     clearInterval(heartbeat);
     releaseLock(db, PASS_LOCK, owner);
   }
