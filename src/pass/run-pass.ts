@@ -60,7 +60,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
   heartbeat.unref();
   const startedAt = now();
   const passId = Number(db.prepare('INSERT INTO fetch_passes (started_at) VALUES (?)').run(startedAt).lastInsertRowid);
-  const cpu = startCpuPool();
+  const cpu = startCpuPool({ maxDocumentBytes: config.fetch.max_bytes });
   const restorePageCache = limitPageCache(db, PASS_PAGE_CACHE_KIB);
   try {
     const feeds = options.feedIds
