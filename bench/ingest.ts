@@ -68,7 +68,13 @@ async function rawFetchAll(urls: string[], concurrency: number): Promise<number>
 
 
 /** One pass of a compiled `planet fetch --json` (npm run bench builds this checkout first). */
-type PassJson = Required<Pick<FetchJson, 'started_at' | 'finished_at'>> & { feeds: NonNullable<FetchJson['feeds']>; peak_rss_bytes: number; stages_ms: Record<'fetch' | 'parse' | 'sanitize' | 'store', number> };
+type PassJson = Required<Pick<FetchJson, 'started_at' | 'finished_at'>> & {
+  feeds: NonNullable<FetchJson['feeds']>;
+  peak_rss_bytes: number;
+  /** Absent from builds before it was added. */
+  cpu_ms?: { user: number; system: number };
+  stages_ms: Record<'fetch' | 'parse' | 'sanitize' | 'store', number>;
+};
 
 async function planetFetch(bin: string, configPath: string): Promise<PassJson> {
   const child = spawn(process.execPath, [bin, 'fetch', '--json', '--config', configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -95,6 +101,8 @@ interface Build {
 
 interface Round {
   coldMs: number;
+  /** CPU time of the cold pass, all threads: steadier than wall time on a shared machine. */
+  coldCpuMs: number | null;
   warmMs: number;
   coldRssMb: number;
   warmRssMb: number;
@@ -127,6 +135,7 @@ export async function benchIngest(opts: IngestOptions) {
     for (let round = 1; round <= rounds; round++) {
       // Alternating order, so neither build always runs first on a warming (or cooling) machine.
       const order = round % 2 ? builds : [...builds].reverse();
+      if (round === 1) await rawFetchAll(Array.from({ length: opts.feeds }, (_, i) => host.url(i)), CONCURRENCY); // the host renders each feed on first request
       baselines.push(await rawFetchAll(Array.from({ length: opts.feeds }, (_, i) => host.url(i)), CONCURRENCY));
       for (const build of order) {
         const dir = mkdtempSync(path.join(tmpdir(), 'planet-bench-'));
@@ -149,10 +158,12 @@ export async function benchIngest(opts: IngestOptions) {
         const warm = await planetFetch(build.bin, configPath);
         const notModified = warm.feeds.filter((o) => o.outcome === 'not_modified').length;
         if (notModified !== opts.feeds) throw new Error(`${build.name}: warm pass: ${notModified}/${opts.feeds} answered 304`);
-        const r: Round = { coldMs: passMs(cold), warmMs: passMs(warm), coldRssMb: cold.peak_rss_bytes / 1048576, warmRssMb: warm.peak_rss_bytes / 1048576, stages: cold.stages_ms };
+        const coldCpuMs = cold.cpu_ms ? cold.cpu_ms.user + cold.cpu_ms.system : null;
+        const r: Round = { coldMs: passMs(cold), coldCpuMs, warmMs: passMs(warm), coldRssMb: cold.peak_rss_bytes / 1048576, warmRssMb: warm.peak_rss_bytes / 1048576, stages: cold.stages_ms };
         results.get(build)!.push(r);
         if (rounds > 1 || builds.length > 1) {
-          opts.log(`round ${round}, ${build.name}: cold ${fmt(r.coldMs)}, warm ${fmt(r.warmMs)}, peak RSS ${r.coldRssMb.toFixed(0)} MB (warm ${r.warmRssMb.toFixed(0)} MB); raw fetch ${fmt(baselines.at(-1)!)}`);
+          const cpu = coldCpuMs === null ? '' : ` (CPU ${fmt(coldCpuMs)})`;
+          opts.log(`round ${round}, ${build.name}: cold ${fmt(r.coldMs)}${cpu}, warm ${fmt(r.warmMs)}, peak RSS ${r.coldRssMb.toFixed(0)} MB (warm ${r.warmRssMb.toFixed(0)} MB); raw fetch ${fmt(baselines.at(-1)!)}`);
         }
         if (build === builds[0] && opts.keepDatabase && round === rounds) kept = { dir, dbPath };
         else rmSync(dir, { recursive: true, force: true });
@@ -174,8 +185,19 @@ export async function benchIngest(opts: IngestOptions) {
     opts.log(`${prefix}cold pass: ${fmt(cold)} (${(cold / baselineMs).toFixed(2)}× baseline), ${opts.feeds * 20} entries stored`);
     opts.log(`${prefix}warm pass: ${fmt(warm)} (${(warm / baselineMs).toFixed(2)}× baseline), ${opts.feeds}/${opts.feeds} answered 304`);
     opts.log(`${prefix}peak RSS of planet fetch: ${Math.max(coldRss, warmRss).toFixed(0)} MB (cold ${coldRss.toFixed(0)} MB, warm ${warmRss.toFixed(0)} MB)`);
+    const cpus = rs.map((r) => r.coldCpuMs).filter((c): c is number => c !== null);
+    if (cpus.length) opts.log(`${prefix}cold pass CPU time (all threads): ${fmt(median(cpus))}`);
     if (build !== builds[0]) {
-      opts.log(`${prefix}vs this checkout: cold ${(cold / of(mine, 'coldMs')).toFixed(2)}×, warm ${(warm / of(mine, 'warmMs')).toFixed(2)}×, peak RSS ${(coldRss / of(mine, 'coldRssMb')).toFixed(2)}×`);
+      // Ratios within each round, then their median: rounds run minutes apart on a machine
+      // whose load drifts, the builds of one round seconds apart.
+      const paired = (k: 'coldMs' | 'warmMs' | 'coldRssMb' | 'coldCpuMs') => {
+        const ratios = rs.flatMap((r, i) => (r[k] !== null && mine[i]![k] !== null ? [r[k]! / mine[i]![k]!] : []));
+        return ratios.length ? `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : 'n/a';
+      };
+      opts.log(
+        `${prefix}vs this checkout, median of per-round ratios: cold ${paired('coldMs')}, cold CPU ${paired('coldCpuMs')}, ` +
+          `warm ${paired('warmMs')}, peak RSS ${paired('coldRssMb')}`,
+      );
     }
   }
   // Parsing and sanitizing run on worker threads and overlap across feeds, as fetches do: their

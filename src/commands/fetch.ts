@@ -54,6 +54,7 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
     }
 
     if (values.json) {
+      const usage = process.resourceUsage();
       io.out(
         JSON.stringify(
           {
@@ -62,8 +63,10 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
             finished_at: new Date(report.finishedAt).toISOString(),
             expired: report.expired,
             aborted: report.aborted,
-            // For capacity planning (and the benchmark): this process's peak memory and where the time went.
-            peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+            // For capacity planning (and the benchmark): this process's peak memory, CPU time (all
+            // threads) and where the time went.
+            peak_rss_bytes: usage.maxRSS * 1024,
+            cpu_ms: { user: Math.round(usage.userCPUTime / 1000), system: Math.round(usage.systemCPUTime / 1000) },
             stages_ms: sumStages(report.feeds),
             feeds: report.feeds.map(({ stages: _stages, ...o }) => o),
           },
