@@ -4,6 +4,7 @@
 // they hold waiting tasks in this thread's heap, 20–40 MB more per pass (docs/decisions/0014).
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { keepYoungGenerationHeld } from '../ops/heap.js';
 import { readDocument, sanitizeEntries, type RawHtml, type ReadResult, type SafeHtml } from './cpu-tasks.js';
 import type { CpuRequest, CpuResponse } from './cpu-worker.js';
 
@@ -108,6 +109,7 @@ export function startCpuPool(options: CpuPoolOptions = {}): CpuWork {
     worker.on('message', (message: CpuResponse | { ready: true }) => {
       if ('ready' in message) {
         ready = true;
+        keepYoungGenerationHeld();
         for (const job of waiting.splice(0)) post(job);
         return;
       }
@@ -116,6 +118,9 @@ export function startCpuPool(options: CpuPoolOptions = {}): CpuWork {
       if (message.ok) job?.resolve(message.value);
       else job?.reject(new Error(message.message));
     });
+    // Setting up a heap (the worker's, and any its module loading starts) undoes the process's
+    // hold on young generations: put it back once the worker runs and once it is ready.
+    worker.once('online', keepYoungGenerationHeld);
     worker.on('error', stop);
     worker.on('exit', (code) => stop(new Error(`exit code ${code}`)));
     const lane: Lane = {
