@@ -29,7 +29,7 @@ export function openDb(file: string, options: OpenDbOptions = {}): Db {
 /**
  * Sets this connection's page cache to `kib` KiB and returns a function that puts the previous
  * size back. better-sqlite3 opens with 16 MB; a fetch pass, which writes each feed once and reads
- * little back, runs as fast on SQLite's own default of 2 MB (docs/decisions/0014).
+ * little back, runs as fast on SQLite's own default of 2 MB (docs/decisions/0027-cpu-pool.md).
  */
 export function limitPageCache(db: Db, kib: number): () => void {
   const previous = db.pragma('cache_size', { simple: true }) as number;

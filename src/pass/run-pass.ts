@@ -23,7 +23,7 @@ const HEARTBEAT_MS = 10_000;
 const MAX_REDIRECTS = 5;
 /** Backoff after errors starts from this interval (doubling, capped at a day by the policy). */
 const RETRY_BASE_MS = 15 * 60_000;
-/** SQLite's page cache during a pass: its own default, not better-sqlite3's 16 MB (docs/decisions/0014). */
+/** SQLite's page cache during a pass: its own default, not better-sqlite3's 16 MB (docs/decisions/0027-cpu-pool.md). */
 const PASS_PAGE_CACHE_KIB = 2000;
 
 export function fetchOptionsFromConfig(config: Config): FetchOptions {
