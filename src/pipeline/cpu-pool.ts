@@ -1,7 +1,8 @@
 // Parsing and sanitizing on worker threads, so a fetch pass uses every core: the main thread
 // keeps the sockets and SQLite, the workers do the CPU work (on 2 cores: 1 worker). Falls back
-// to this thread where a worker cannot start. Our own ~150 lines rather than piscina or tinypool:
-// they hold waiting tasks in this thread's heap, 20–40 MB more per pass (docs/decisions/0014).
+// to this thread where a worker cannot start. Our own ~180 lines rather than piscina or tinypool:
+// measured behind this interface, each took a cold pass ~30 MB higher (1.2× the peak RSS) for
+// ~8% more CPU, and neither survives a worker module that cannot load (docs/decisions/0027-cpu-pool.md).
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { keepYoungGenerationHeld } from '../ops/heap.js';
