@@ -7,12 +7,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 /** Command words → loader; modules load lazily so `planet check` does not start a server. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.js')).serve,
-  // A `planet fetch` process exists for its pass, which allocates fast and keeps little: V8's young
-  // generation is held at the 8 MB it has now, before the pass's modules load (ops/heap.ts).
-  fetch: async () => {
-    (await import('./ops/heap.js')).holdYoungGeneration();
-    return (await import('./commands/fetch.js')).fetch;
-  },
+  fetch: async () => (await import('./commands/fetch.js')).fetch,
   check: async () => (await import('./commands/check.js')).check,
   'feeds list': async () => (await import('./commands/feeds.js')).feedsList,
   'feeds add': async () => (await import('./commands/feeds.js')).feedsAdd,

@@ -4,6 +4,7 @@
 import { findFeed } from '../db/feeds.js';
 import { runFetchPass, type PassReport } from '../pass/run-pass.js';
 import { feedDisplayName } from '../model.js';
+import { holdYoungGeneration } from '../ops/heap.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, openPlanet, parseCommandArgs, formatTime, type CliIo } from './common.js';
 
 const USAGE = 'planet fetch [--feed URL_OR_ID]... [--wait SECONDS] [--json] [--config PATH]';
@@ -18,6 +19,9 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
   const waitSeconds = values.wait === undefined ? 0 : Number(values.wait);
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait takes a number of seconds, got "${String(values.wait)}"`);
 
+  // This process exists for the pass: a young generation the size module loading left it, not
+  // the 32 MB V8 would grow it to while the pass allocates.
+  holdYoungGeneration();
   const { config, db } = openPlanet(values.config as string | undefined, io);
   try {
     let feedIds: number[] | undefined;

@@ -7,9 +7,10 @@ let held = false;
 /**
  * Stops V8 from growing the young generation of this process's heaps past their present size.
  * V8 reads the growth factor each time it would grow the space (1: grow to 1× the present size,
- * i.e. stay), so unlike --max-semi-space-size it takes effect after start-up. `planet fetch`
- * holds it at the 8 MB the command line's modules leave it; a cold pass left alone grows it to
- * 32 MB, about 24 MB of the process's peak RSS (docs/decisions/0027-cpu-pool.md has the figures).
+ * i.e. stay), so unlike --max-semi-space-size it takes effect after start-up. Once `planet fetch`
+ * has loaded its modules the main thread's is 16 MB, and a cold pass left alone grows it to 32 MB:
+ * held, the pass peaks 16 MB lower; held at 8 MB (from start-up) it peaks higher, more of what is
+ * in flight promoted to the old generation (docs/decisions/0027-cpu-pool.md has the figures).
  */
 export function holdYoungGeneration(): void {
   held = true;
