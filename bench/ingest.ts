@@ -1,6 +1,7 @@
 // Ingest benchmark: 1,000 feeds × 20 entries served locally; a cold pass, a warm pass (all 304),
 // peak RSS and the stage breakdown. Baseline in the same run: the same 1,000 fetches with no
-// processing at all (bytes read and dropped), at the same concurrency.
+// processing at all (bytes read and dropped), at the same concurrency. Several rounds give
+// medians; other built checkouts (a before/after) run in the same rounds, in alternating order.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,11 +36,14 @@ export async function startFeedHost(feeds: number, entries = 20): Promise<FeedHo
   };
 }
 
+/** Concurrent fetches, as in the default configuration. */
+const CONCURRENCY = 16;
+
 export function benchConfig(dbPath: string, overrides: { fetch?: Partial<Config['fetch']>; retention?: Partial<Config['retention']> } = {}): Config {
   return parseConfig({
     database: dbPath,
     // All bench feeds live on one local host, so the per-host limit is raised to the overall one.
-    fetch: { allow_private_addresses: true, concurrency: 16, per_host: 16, new_feed_items: 20, timeout_seconds: 30, ...overrides.fetch },
+    fetch: { allow_private_addresses: true, concurrency: CONCURRENCY, per_host: CONCURRENCY, new_feed_items: 20, timeout_seconds: 30, ...overrides.fetch },
     retention: { keep_days: 3650, keep_per_feed: 100, ...overrides.retention },
   });
 }
@@ -63,63 +67,146 @@ async function rawFetchAll(urls: string[], concurrency: number): Promise<number>
 }
 
 
-/** With `keepDatabase`, the filled database is left for the serving bench; the caller removes `dir`. */
-type PassJson = Required<Pick<FetchJson, 'started_at' | 'finished_at'>> & { feeds: NonNullable<FetchJson['feeds']>; peak_rss_bytes: number; stages_ms: Record<'fetch' | 'parse' | 'sanitize' | 'store', number> };
+/** One pass of a compiled `planet fetch --json` (npm run bench builds this checkout first). */
+type PassJson = Required<Pick<FetchJson, 'started_at' | 'finished_at'>> & {
+  feeds: NonNullable<FetchJson['feeds']>;
+  peak_rss_bytes: number;
+  /** Absent from builds before it was added. */
+  cpu_ms?: { user: number; system: number };
+  stages_ms: Record<'fetch' | 'parse' | 'sanitize' | 'store', number>;
+};
 
-/** One pass of the compiled `planet fetch --json` (npm run bench builds first). */
-async function planetFetch(configPath: string): Promise<PassJson> {
-  const bin = path.join(import.meta.dirname, '..', 'bin', 'planet.js');
+async function planetFetch(bin: string, configPath: string): Promise<PassJson> {
   const child = spawn(process.execPath, [bin, 'fetch', '--json', '--config', configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((r) => child.once('close', r));
-  if (code !== 0) throw new Error(`planet fetch exited ${code}`);
+  if (code !== 0) throw new Error(`${bin} fetch exited ${code}`);
   return JSON.parse(out) as PassJson;
 }
 
-export async function benchIngest(opts: { feeds: number; log: (s: string) => void; keepDatabase?: boolean }) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'planet-bench-'));
+const passMs = (p: PassJson) => Date.parse(p.finished_at) - Date.parse(p.started_at);
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** A compiled checkout whose `bin/planet.js` runs the passes: this one, or another for a before/after. */
+interface Build {
+  name: string;
+  bin: string;
+}
+
+interface Round {
+  coldMs: number;
+  /** CPU time of the cold pass, all threads: steadier than wall time on a shared machine. */
+  coldCpuMs: number | null;
+  warmMs: number;
+  coldRssMb: number;
+  warmRssMb: number;
+  stages: PassJson['stages_ms'];
+}
+
+export interface IngestOptions {
+  feeds: number;
+  log: (s: string) => void;
+  /** Rounds of (raw fetch, then a cold and a warm pass per build); medians are reported. */
+  rounds?: number;
+  /** Other built checkouts to run in the same rounds, in alternating order (BENCH_AGAINST). */
+  against?: string[];
+  /** With `keepDatabase`, this checkout's last database is left for the serving bench; the caller removes `dir`. */
+  keepDatabase?: boolean;
+}
+
+export async function benchIngest(opts: IngestOptions) {
+  const rounds = opts.rounds ?? 1;
+  const builds: Build[] = [
+    { name: 'this checkout', bin: path.join(import.meta.dirname, '..', 'bin', 'planet.js') },
+    ...(opts.against ?? []).map((dir) => ({ name: dir, bin: path.join(path.resolve(dir), 'bin', 'planet.js') })),
+  ];
   const host = await startFeedHost(opts.feeds);
+  const results = new Map<Build, Round[]>(builds.map((b) => [b, []]));
+  const baselines: number[] = [];
+  let kept: { dir: string; dbPath: string } | undefined;
+  const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   try {
-    const dbPath = path.join(dir, 'planet.db');
-    const config = benchConfig(dbPath);
-    const db = openDb(dbPath);
-    const ids = subscribe(db, host, opts.feeds);
-
-    const baselineMs = await rawFetchAll(ids.map((_, i) => host.url(i)), config.fetch.concurrency);
-    opts.log(`baseline: raw fetch of ${opts.feeds} feeds, no processing: ${(baselineMs / 1000).toFixed(2)} s`);
-
-    // The passes run as the real `planet fetch` (compiled, as users run it), so its peak RSS is
-    // the fetcher's own and not this script's.
-    const configPath = path.join(dir, 'planet.yaml');
-    writeFileSync(configPath, stringify(config));
-    db.close();
-    const cold = await planetFetch(configPath);
-    const coldMs = Date.parse(cold.finished_at) - Date.parse(cold.started_at);
-    const errors = cold.feeds.filter((o) => o.outcome === 'error');
-    if (errors.length) throw new Error(`cold pass: ${errors.length} errors, first: ${errors[0]!.error_message}`);
-    const check = openDb(dbPath);
-    const stored = (check.prepare('SELECT count(*) AS n FROM entries WHERE expired = 0').get() as { n: number }).n;
-    check.close();
-    const warm = await planetFetch(configPath);
-    const warmMs = Date.parse(warm.finished_at) - Date.parse(warm.started_at);
-    const notModified = warm.feeds.filter((o) => o.outcome === 'not_modified').length;
-    const peakRssMb = Math.max(cold.peak_rss_bytes, warm.peak_rss_bytes) / 1048576;
-    const stages = cold.stages_ms;
-
-    const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-    opts.log(`cold pass: ${fmt(coldMs)} (${(coldMs / baselineMs).toFixed(2)}× baseline), ${stored} entries stored`);
-    opts.log(`warm pass: ${fmt(warmMs)} (${(warmMs / baselineMs).toFixed(2)}× baseline), ${notModified}/${opts.feeds} answered 304`);
-    opts.log(`peak RSS of planet fetch: ${peakRssMb.toFixed(0)} MB (cold ${(cold.peak_rss_bytes / 1048576).toFixed(0)} MB, warm ${(warm.peak_rss_bytes / 1048576).toFixed(0)} MB)`);
-    // Parsing and sanitizing run on worker threads and overlap across feeds, as fetches do: their
-    // sums are time feeds spent waiting for them, not CPU. Storing is the main thread's own work.
-    opts.log(
-      `cold stages, summed over ${config.fetch.concurrency} concurrent feeds: fetch ${fmt(stages.fetch)}, parse ${fmt(stages.parse)}, ` +
-        `sanitize ${fmt(stages.sanitize)}; store (main thread) ${fmt(stages.store)} = ${((100 * stages.store) / coldMs).toFixed(0)}% of the pass`,
-    );
-    return { feeds: opts.feeds, baselineMs, coldMs, warmMs, stored, notModified, peakRssMb, stages, dir, dbPath };
+    for (let round = 1; round <= rounds; round++) {
+      // Alternating order, so neither build always runs first on a warming (or cooling) machine.
+      const order = round % 2 ? builds : [...builds].reverse();
+      if (round === 1) await rawFetchAll(Array.from({ length: opts.feeds }, (_, i) => host.url(i)), CONCURRENCY); // the host renders each feed on first request
+      baselines.push(await rawFetchAll(Array.from({ length: opts.feeds }, (_, i) => host.url(i)), CONCURRENCY));
+      for (const build of order) {
+        const dir = mkdtempSync(path.join(tmpdir(), 'planet-bench-'));
+        const dbPath = path.join(dir, 'planet.db');
+        const config = benchConfig(dbPath);
+        const db = openDb(dbPath);
+        subscribe(db, host, opts.feeds);
+        db.close();
+        // The passes run as the real `planet fetch` (compiled, as users run it), so its peak RSS is
+        // the fetcher's own and not this script's.
+        const configPath = path.join(dir, 'planet.yaml');
+        writeFileSync(configPath, stringify(config));
+        const cold = await planetFetch(build.bin, configPath);
+        const errors = cold.feeds.filter((o) => o.outcome === 'error');
+        if (errors.length) throw new Error(`${build.name}: cold pass: ${errors.length} errors, first: ${errors[0]!.error_message}`);
+        const check = openDb(dbPath);
+        const stored = (check.prepare('SELECT count(*) AS n FROM entries WHERE expired = 0').get() as { n: number }).n;
+        check.close();
+        if (stored !== opts.feeds * 20) throw new Error(`${build.name}: cold pass stored ${stored} entries, expected ${opts.feeds * 20}`);
+        const warm = await planetFetch(build.bin, configPath);
+        const notModified = warm.feeds.filter((o) => o.outcome === 'not_modified').length;
+        if (notModified !== opts.feeds) throw new Error(`${build.name}: warm pass: ${notModified}/${opts.feeds} answered 304`);
+        const coldCpuMs = cold.cpu_ms ? cold.cpu_ms.user + cold.cpu_ms.system : null;
+        const r: Round = { coldMs: passMs(cold), coldCpuMs, warmMs: passMs(warm), coldRssMb: cold.peak_rss_bytes / 1048576, warmRssMb: warm.peak_rss_bytes / 1048576, stages: cold.stages_ms };
+        results.get(build)!.push(r);
+        if (rounds > 1 || builds.length > 1) {
+          const cpu = coldCpuMs === null ? '' : ` (CPU ${fmt(coldCpuMs)})`;
+          opts.log(`round ${round}, ${build.name}: cold ${fmt(r.coldMs)}${cpu}, warm ${fmt(r.warmMs)}, peak RSS ${r.coldRssMb.toFixed(0)} MB (warm ${r.warmRssMb.toFixed(0)} MB); raw fetch ${fmt(baselines.at(-1)!)}`);
+        }
+        if (build === builds[0] && opts.keepDatabase && round === rounds) kept = { dir, dbPath };
+        else rmSync(dir, { recursive: true, force: true });
+      }
+    }
   } finally {
     host.stop();
-    if (!opts.keepDatabase) rmSync(dir, { recursive: true, force: true });
   }
+
+  const baselineMs = median(baselines);
+  const of = (rs: Round[], k: 'coldMs' | 'warmMs' | 'coldRssMb' | 'warmRssMb') => median(rs.map((r) => r[k]));
+  const medians = rounds > 1 ? ` (medians of ${rounds} rounds)` : '';
+  opts.log(`baseline: raw fetch of ${opts.feeds} feeds, no processing: ${fmt(baselineMs)}${medians}`);
+  const mine = results.get(builds[0]!)!;
+  for (const build of builds) {
+    const rs = results.get(build)!;
+    const [cold, warm, coldRss, warmRss] = [of(rs, 'coldMs'), of(rs, 'warmMs'), of(rs, 'coldRssMb'), of(rs, 'warmRssMb')];
+    const prefix = builds.length > 1 ? `${build.name}: ` : '';
+    opts.log(`${prefix}cold pass: ${fmt(cold)} (${(cold / baselineMs).toFixed(2)}× baseline), ${opts.feeds * 20} entries stored`);
+    opts.log(`${prefix}warm pass: ${fmt(warm)} (${(warm / baselineMs).toFixed(2)}× baseline), ${opts.feeds}/${opts.feeds} answered 304`);
+    opts.log(`${prefix}peak RSS of planet fetch: ${Math.max(coldRss, warmRss).toFixed(0)} MB (cold ${coldRss.toFixed(0)} MB, warm ${warmRss.toFixed(0)} MB)`);
+    const cpus = rs.map((r) => r.coldCpuMs).filter((c): c is number => c !== null);
+    if (cpus.length) opts.log(`${prefix}cold pass CPU time (all threads): ${fmt(median(cpus))}`);
+    if (build !== builds[0]) {
+      // Ratios within each round, then their median: rounds run minutes apart on a machine
+      // whose load drifts, the builds of one round seconds apart.
+      const paired = (k: 'coldMs' | 'warmMs' | 'coldRssMb' | 'coldCpuMs') => {
+        const ratios = rs.flatMap((r, i) => (r[k] !== null && mine[i]![k] !== null ? [r[k]! / mine[i]![k]!] : []));
+        return ratios.length ? `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : 'n/a';
+      };
+      opts.log(
+        `${prefix}vs this checkout, median of per-round ratios: cold ${paired('coldMs')}, cold CPU ${paired('coldCpuMs')}, ` +
+          `warm ${paired('warmMs')}, peak RSS ${paired('coldRssMb')}`,
+      );
+    }
+  }
+  // Parsing and sanitizing run on worker threads and overlap across feeds, as fetches do: their
+  // sums are time feeds spent waiting for them, not CPU. Storing is the main thread's own work.
+  const stage = (k: keyof Round['stages']) => median(mine.map((r) => r.stages[k]));
+  const coldMs = of(mine, 'coldMs');
+  opts.log(
+    `cold stages, summed over ${CONCURRENCY} concurrent feeds: fetch ${fmt(stage('fetch'))}, parse ${fmt(stage('parse'))}, ` +
+      `sanitize ${fmt(stage('sanitize'))}; store (main thread) ${fmt(stage('store'))} = ${((100 * stage('store')) / coldMs).toFixed(0)}% of the pass`,
+  );
+  return { feeds: opts.feeds, baselineMs, coldMs, peakRssMb: of(mine, 'coldRssMb'), dir: kept?.dir, dbPath: kept?.dbPath };
 }

@@ -13,11 +13,13 @@
 //           baseline build (BASELINE: a built checkout of an earlier version) and Python's feedparser if installed
 //   parse   parse and parse + sanitize MB/s on one thread, 20 to 2,000 entries, against the baseline
 //   subscriptions  OPML import of N outlines, then again under other spellings; a reading list of N
-//           added and re-read; baseline = the build before aliases (BASELINE_DIR)
+//           added and re-read; baseline = the build before aliases (BASELINE)
 //   websub  a hub's delivery → the post on / (p50, p99 over ≥ 100 deliveries to `planet serve`),
 //           against the polling it replaces: a measured pass plus half the schedule's interval
 // Sizes: BENCH_FEEDS (ingest, default 1000), SOAK_PASSES (200), SOAK_FEEDS (500), READ_FEEDS (500),
 // SUBS_OUTLINES (subscriptions, 2000), WEBSUB_DELIVERIES (200).
+// Ingest: BENCH_ROUNDS (default 3; medians), BENCH_AGAINST=DIR[,DIR] other built checkouts whose
+// bin/planet.js runs in the same rounds (e.g. the code before a change).
 import { rmSync } from 'node:fs';
 import { benchFeedCases } from './feed-cases.js';
 import { benchIngest } from './ingest.js';
@@ -37,7 +39,8 @@ try {
   let dbPath: string | undefined;
   if (want('ingest') || want('serve')) {
     log(`== ingest: ${num('BENCH_FEEDS', 1000)} feeds × 20 entries ==`);
-    const ingest = await benchIngest({ feeds: num('BENCH_FEEDS', 1000), log, keepDatabase: want('serve') });
+    const against = process.env.BENCH_AGAINST?.split(',').filter(Boolean) ?? [];
+    const ingest = await benchIngest({ feeds: num('BENCH_FEEDS', 1000), rounds: num('BENCH_ROUNDS', 3), against, log, keepDatabase: want('serve') });
     ingestDir = ingest.dir;
     dbPath = ingest.dbPath;
   }

@@ -27,12 +27,16 @@ export function openDb(file: string, options: OpenDbOptions = {}): Db {
 }
 
 /**
- * SQLite's own default page cache (2 MB) for a connection that mostly reads and renders: the server
- * and `planet build`. better-sqlite3 builds SQLite with 16 MB per connection, which was 14 MB of
- * each server process's RSS and bought no measurable speed (docs/decisions/0026-reader-footprint.md).
+ * Sets this connection's page cache to `kib` KiB (default: SQLite's own 2 MB) and returns a function
+ * that puts the previous size back. better-sqlite3 builds SQLite with 16 MB per connection. The
+ * server and `planet build` mostly read and render: 16 MB was 14 MB of each server process's RSS
+ * and bought no measurable speed (docs/decisions/0026-reader-footprint.md). A fetch pass writes
+ * each feed once and reads little back: as fast on 2 MB (docs/decisions/0027-cpu-pool.md).
  */
-export const READER_PAGE_CACHE_KIB = 2000;
+export const DEFAULT_PAGE_CACHE_KIB = 2000;
 
-export function limitPageCache(db: Db, kib = READER_PAGE_CACHE_KIB): void {
-  db.pragma(`cache_size = -${kib}`);
+export function limitPageCache(db: Db, kib = DEFAULT_PAGE_CACHE_KIB): () => void {
+  const previous = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma(`cache_size = ${-Math.round(kib)}`);
+  return () => void db.pragma(`cache_size = ${previous}`);
 }

@@ -11,7 +11,7 @@ import { getFeed, listDueFeeds } from '../db/feeds.js';
 import { acquireLock, PASS_LOCK, releaseLock, touchLock } from '../db/locks.js';
 import { finishPass, startPass } from '../db/passes.js';
 import { syncSearchIndex } from '../db/timeline.js';
-import type { Db } from '../db/open.js';
+import { limitPageCache, type Db } from '../db/open.js';
 import type { Feed } from '../model.js';
 import { startCpuPool, type CpuWork } from '../pipeline/cpu-pool.js';
 import { compileStoredFilters } from '../pipeline/filters.js';
@@ -71,7 +71,9 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
   heartbeat.unref();
   const startedAt = now();
   const passId = startPass(db, startedAt);
-  const cpu = startCpuPool();
+  const cpu = startCpuPool({ maxDocumentBytes: config.fetch.max_bytes });
+  // SQLite's own 2 MB page cache, not better-sqlite3's 16 MB (docs/decisions/0027-cpu-pool.md).
+  const restorePageCache = limitPageCache(db);
   try {
     const lists = await readReadingLists(db, config, options);
     const feeds = options.feedIds
@@ -135,6 +137,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
     return { kind: 'ran', passId, startedAt, finishedAt, feeds: outcomes, lists, expired, aborted: options.signal?.aborted ?? false, websub };
   } finally {
     await cpu.close();
+    restorePageCache();
     clearInterval(heartbeat);
     releaseLock(db, PASS_LOCK, owner);
   }

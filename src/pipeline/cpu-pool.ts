@@ -1,16 +1,22 @@
 // Parsing and sanitizing on worker threads, so a fetch pass uses every core: the main thread
 // keeps the sockets and SQLite, the workers do the CPU work (on 2 cores: 1 worker). Falls back
-// to this thread where a worker cannot start.
+// to this thread where a worker cannot start. Our own ~180 lines rather than piscina or tinypool:
+// measured behind this interface, each took a cold pass ~30 MB higher (1.2× the peak RSS) for
+// ~8% more CPU, and neither survives a worker module that cannot load (docs/decisions/0027-cpu-pool.md).
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { keepYoungGenerationHeld } from '../ops/heap.js';
 import { readDocument, sanitizeEntries, type RawHtml, type ReadResult, type SafeHtml } from './cpu-tasks.js';
 import type { CpuRequest, CpuResponse } from './cpu-worker.js';
 
 type CpuTask = CpuRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 export interface CpuWork {
+  /** With a worker, `body` is moved to it (transferred, not copied) when nothing else shares its memory. */
   readDocument(body: Uint8Array, contentType: string | null, url: string): Promise<ReadResult>;
   sanitizeEntries(items: RawHtml[]): Promise<SafeHtml[]>;
+  /** Workers running now: none until the first document. */
+  workerCount(): number;
   close(): Promise<void>;
 }
 
@@ -18,69 +24,166 @@ export interface CpuWork {
 export const inThread: CpuWork = {
   readDocument: async (body, contentType, url) => readDocument(body, contentType, url),
   sanitizeEntries: async (items) => sanitizeEntries(items),
+  workerCount: () => 0,
   close: async () => undefined,
 };
 
+export interface CpuPoolOptions {
+  /** At most this many workers (default 4): one per core beyond the first. */
+  max?: number;
+  /** The largest document a worker is given (fetch.max_bytes); sizes the worker's heap limit. */
+  maxDocumentBytes?: number;
+  /** The worker module (tests give one that cannot start). */
+  workerUrl?: URL;
+}
+
+/**
+ * A worker's heap. V8's defaults are made for a process with gigabytes: a 32 MB young generation,
+ * and an old generation left to grow to four times what is live before it is collected. A parser
+ * holds one document at a time, so a small young generation and a limit (at which V8 collects
+ * sooner, growing ~1.5× instead of 4×) take its heap from 40 to 17 MB without slowing the pass.
+ */
+const YOUNG_GENERATION_MB = 8;
+const MIN_OLD_GENERATION_MB = 512;
+/** Parsing and sanitizing a 5.6 MiB feed peaks at ~100 MB of heap: 64× its size leaves room. */
+const HEAP_BYTES_PER_DOCUMENT_BYTE = 64;
+
 /** Workers: one per core beyond the first, at most `max`; this thread on a single core. */
-export function startCpuPool(max = 4): CpuWork {
-  const size = Math.min(max, availableParallelism() - 1);
+export function startCpuPool(options: CpuPoolOptions = {}): CpuWork {
+  const size = Math.min(options.max ?? 4, availableParallelism() - 1);
   if (size < 1) return inThread;
+  const workerUrl = options.workerUrl ?? defaultWorkerUrl();
+  const oldGenerationMb = Math.max(MIN_OLD_GENERATION_MB, Math.ceil((HEAP_BYTES_PER_DOCUMENT_BYTE * (options.maxDocumentBytes ?? 0)) / 2 ** 20));
+  const resourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: oldGenerationMb };
   // Started on first use: a pass in which every feed answers 304 never pays for a worker.
-  let workers: Worker[] | null = null;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; fallback: () => unknown }>();
-  const load = new Map<Worker, number>();
+  const lanes: Lane[] = [];
+  let cannotStart = false;
+  let closing = false;
   let nextId = 1;
-  let broken = false;
-  const start = (): Worker[] => {
-    workers = Array.from({ length: size }, () => spawnWorker());
-    for (const worker of workers) {
-      load.set(worker, 0);
-      worker.on('message', (response: CpuResponse) => {
-        load.set(worker, (load.get(worker) ?? 1) - 1);
-        const p = pending.get(response.id);
-        pending.delete(response.id);
-        if (response.ok) p?.resolve(response.value);
-        else p?.reject(new Error(response.message));
-      });
-      // A worker that cannot start or crashes: its work, and all later work, runs in this thread.
-      worker.on('error', () => {
-        broken = true;
-        for (const [id, p] of pending) {
-          pending.delete(id);
-          try {
-            p.resolve(p.fallback());
-          } catch (err) {
-            p.reject(err as Error);
-          }
-        }
-      });
+
+  const call = <T>(request: CpuTask, here: () => T): Promise<T> => {
+    // After close (a pass that failed still has feeds in flight, finishing on their own) no
+    // worker is started again: it would keep the process alive.
+    if (closing) return Promise.resolve().then(here);
+    while (lanes.length < size && !cannotStart) {
+      const lane = startLane();
+      if (lane) lanes.push(lane);
     }
-    return workers;
+    if (cannotStart) return Promise.resolve().then(here);
+    const lane = lanes.reduce((a, b) => (a.load() <= b.load() ? a : b));
+    return new Promise<T>((resolve, reject) => lane.run({ id: nextId++, request, here, resolve: resolve as (v: unknown) => void, reject, moved: false }));
   };
-  const call = <T>(request: CpuTask, fallback: () => T): Promise<T> => {
-    if (broken) return Promise.resolve().then(fallback);
-    const pool = workers ?? start();
-    const id = nextId++;
-    const worker = pool.reduce((a, b) => ((load.get(a) ?? 0) <= (load.get(b) ?? 0) ? a : b));
-    load.set(worker, (load.get(worker) ?? 0) + 1);
-    return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject, fallback });
-      worker.postMessage({ ...request, id } as CpuRequest);
+
+  const startLane = (): Lane | null => {
+    let worker: Worker;
+    try {
+      worker = spawnWorker(workerUrl, resourceLimits);
+    } catch {
+      cannotStart = true; // e.g. a runtime without worker threads
+      return null;
+    }
+    const waiting: Job[] = []; // until the worker has loaded its module: nothing is moved to it before
+    const posted = new Map<number, Job>();
+    let ready = false;
+    let stopped = false;
+    const post = (job: Job) => {
+      const transfer = job.request.task === 'read' ? movableBuffer(job.request.body) : undefined;
+      job.moved = transfer !== undefined;
+      posted.set(job.id, job);
+      worker.postMessage({ ...job.request, id: job.id } as CpuRequest, transfer ? [transfer] : []);
+    };
+    const stop = (err: Error) => {
+      if (stopped || closing) return;
+      stopped = true;
+      if (lanes.includes(lane)) lanes.splice(lanes.indexOf(lane), 1);
+      // A worker that never got ready cannot start here (no worker support, a missing module):
+      // all work, now and later, runs in this thread. One that stopped later (out of memory on a
+      // document bigger than its limit) is replaced on the next call; its work runs here, except
+      // documents already moved to it, which fail with the reason.
+      if (!ready) cannotStart = true;
+      for (const job of [...waiting.splice(0), ...posted.values()]) {
+        if (job.moved) job.reject(new Error(`cpu: the worker stopped while reading this document (${err.message})`));
+        else runHere(job);
+      }
+      posted.clear();
+    };
+    worker.on('message', (message: CpuResponse | { ready: true }) => {
+      if ('ready' in message) {
+        ready = true;
+        keepYoungGenerationHeld();
+        for (const job of waiting.splice(0)) post(job);
+        return;
+      }
+      const job = posted.get(message.id);
+      posted.delete(message.id);
+      if (message.ok) job?.resolve(message.value);
+      else job?.reject(new Error(message.message));
     });
+    // Setting up a heap (the worker's, and any its module loading starts) undoes the process's
+    // hold on young generations: put it back once the worker runs and once it is ready.
+    worker.once('online', keepYoungGenerationHeld);
+    worker.on('error', stop);
+    worker.on('exit', (code) => stop(new Error(`exit code ${code}`)));
+    const lane: Lane = {
+      load: () => waiting.length + posted.size,
+      run: (job) => (ready ? post(job) : waiting.push(job)),
+      stop: () => worker.terminate(),
+    };
+    return lane;
   };
+
   return {
     readDocument: (body, contentType, url) => call({ task: 'read', body, contentType, url }, () => readDocument(body, contentType, url)),
     sanitizeEntries: (items) => call({ task: 'sanitize', items }, () => sanitizeEntries(items)),
+    workerCount: () => lanes.length,
     close: async () => {
-      await Promise.all((workers ?? []).map((w) => w.terminate()));
+      closing = true;
+      await Promise.all(lanes.splice(0).map((lane) => lane.stop()));
     },
   };
 }
 
-function spawnWorker(): Worker {
-  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./cpu-worker.js', import.meta.url));
+interface Job {
+  id: number;
+  request: CpuTask;
+  here: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+  /** Its document's bytes were transferred to a worker: only that worker can read it now. */
+  moved: boolean;
+}
+
+interface Lane {
+  load(): number;
+  run(job: Job): void;
+  stop(): Promise<number>;
+}
+
+function runHere(job: Job): void {
+  try {
+    job.resolve(job.here());
+  } catch (err) {
+    job.reject(err as Error);
+  }
+}
+
+/**
+ * The ArrayBuffer behind `body` when the body is all of it (a fetched body of 4 KB or more has
+ * its own); then it is moved rather than copied. Small buffers share Node's pool: copied.
+ */
+function movableBuffer(body: Uint8Array): ArrayBuffer | undefined {
+  const buffer = body.buffer;
+  return buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === buffer.byteLength ? buffer : undefined;
+}
+
+function defaultWorkerUrl(): URL {
+  return new URL(import.meta.url.endsWith('.js') ? './cpu-worker.js' : './cpu-worker.ts', import.meta.url);
+}
+
+function spawnWorker(url: URL, resourceLimits: ResourceLimits): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { resourceLimits });
   // Running from TypeScript sources (tests, benchmarks): workers do not inherit the TypeScript
   // loader, so the worker registers it before importing its module.
-  const target = JSON.stringify(new URL('./cpu-worker.ts', import.meta.url).href);
-  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${target}); })`, { eval: true });
+  const script = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(script, { eval: true, resourceLimits });
 }

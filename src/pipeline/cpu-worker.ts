@@ -1,4 +1,5 @@
-// Worker-thread side of the CPU pool: runs cpu-tasks on request, one message at a time.
+// Worker-thread side of the CPU pool: runs cpu-tasks on request, one message at a time. Says
+// "ready" once its modules are loaded, so the pool moves no document to a worker that cannot start.
 import { parentPort } from 'node:worker_threads';
 import { readDocument, sanitizeEntries } from './cpu-tasks.js';
 
@@ -18,3 +19,4 @@ parentPort?.on('message', (request: CpuRequest) => {
   }
   parentPort!.postMessage(response);
 });
+parentPort?.postMessage({ ready: true });
