@@ -9,7 +9,7 @@
 // Knobs: BENCH_SERVE_WORKERS (1,2), BENCH_SERVE_ROUNDS (3), BENCH_SERVE_SECONDS per wrk run (8).
 //
 // Fair by construction:
-// - Same processes: ours is the command users run, `node bin/planet.js serve --no-fetch` with
+// - Same processes: ours is the command users run, `planet serve --no-fetch` with
 //   `server.workers: W`, its JSON log on stdout redirected to a file as a service manager would;
 //   nginx runs `worker_processes W`; the bare listener is W node:cluster workers. The bench checks
 //   that W distinct processes of ours answered requests, so a W that did not fork is not reported.
@@ -19,6 +19,7 @@
 // - Same bytes: every request carries `Accept-Encoding: gzip` as browsers' requests do; nginx serves
 //   gzip files made ahead of time (`gzip_static`, the bench writes the .gz siblings, sendfile on), as
 //   our server serves compressed bytes made once per document.
+// - Same start: ours (serve, and build) with the node flags on bin/planet.js's first line, as `planet` starts.
 // - Same conditions: same wrk parameters, loopback. This machine is noisy (±30% between back-to-back
 //   runs), so each case is warmed on both sides, then measured in BENCH_SERVE_ROUNDS rounds that
 //   alternate ours / nginx (drift hits both alike); we report each side's median req/s and median
@@ -39,6 +40,11 @@ import { openDb, type Db } from '../src/db/open.js';
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PLANET_BIN = path.join(ROOT, 'bin', 'planet.js');
+/**
+ * The node flags `planet` starts with (its `#!/usr/bin/env -S node …` line): `planet serve` is run
+ * with them, as users run it, but by this bench's node binary (docs/decisions/0028-serve-footprint.md).
+ */
+const NODE_FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(readFileSync(PLANET_BIN, 'utf8').split('\n', 1)[0]!)?.[1]!.trim().split(/\s+/).filter(Boolean) ?? [];
 const SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_SERVE_ROUNDS ?? 3);
 const WARMUP_SECONDS = 2;
@@ -240,7 +246,7 @@ async function startAdminTestPlanet(work: string, baseConfig: Record<string, unk
   const logFd = openSync(logPath, 'a');
   // The config file alone says where to listen and which database: no environment override.
   const { HOST: _host, PORT: _port, PLANET_DB: _db, PLANET_CONFIG: _config, ...env } = process.env;
-  const child = startChild(`planet serve (workers ${workers})`, process.execPath, [PLANET_BIN, 'serve', '--no-fetch', '--config', configPath], { stdout: logFd, env });
+  const child = startChild(`planet serve (workers ${workers})`, process.execPath, [...NODE_FLAGS, PLANET_BIN, 'serve', '--no-fetch', '--config', configPath], { stdout: logFd, env });
   closeSync(logFd);
   const url = `http://127.0.0.1:${port}`;
   // It says so on stderr once listening; /healthz answering 200 confirms a worker took the port.
@@ -475,7 +481,7 @@ async function planetBuild(work: string, configPath: string, out: string): Promi
   const peakFile = path.join(work, 'build-peak-rss');
   const started = Date.now();
   const { HOST: _host, PORT: _port, PLANET_DB: _db, PLANET_CONFIG: _config, ...env } = process.env;
-  await run(process.execPath, ['--import', path.join(ROOT, 'bench', 'peak-rss.mjs'), PLANET_BIN, 'build', '--out', out, '--config', configPath], {
+  await run(process.execPath, [...NODE_FLAGS, '--import', path.join(ROOT, 'bench', 'peak-rss.mjs'), PLANET_BIN, 'build', '--out', out, '--config', configPath], {
     cwd: ROOT,
     env: { ...env, PLANET_BENCH_PEAK_RSS_FILE: peakFile },
     timeout: 30 * 60_000,

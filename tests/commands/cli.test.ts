@@ -81,6 +81,14 @@ describe('planet (the binary)', () => {
     expect((a as { stderr: string }).stderr).toMatch(/unknown command "frobnicate"/);
     expect((await planet('fetch', '--bogus')).code).toBe(2);
   });
+
+  it('runs as a command through its first line: node takes the flags given there (decision 0028)', async () => {
+    // A flag node does not know would stop it before the CLI ran ("bad option", exit 9).
+    const r = await run('bin/planet.js', ['frobnicate']).catch((e: { code: number; stderr: string }) => e);
+    expect(r).toMatchObject({ code: 2 });
+    expect((r as { stderr: string }).stderr).toMatch(/unknown command "frobnicate"/);
+    expect(readFileSync('bin/planet.js', 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env -S node --max-semi-space-size=1 --v8-pool-size=1');
+  });
 });
 
 /** runCli with exactly these arguments (no --config added), standard output and error apart. */
