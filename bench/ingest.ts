@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { stringify } from 'yaml';
+import { nodeFlagsOf } from './node-flags.js';
 import { parseConfig, type Config } from '../src/config.js';
 import { insertFeed } from '../src/db/feeds.js';
 import { openDb, type Db } from '../src/db/open.js';
@@ -77,7 +78,8 @@ type PassJson = Required<Pick<FetchJson, 'started_at' | 'finished_at'>> & {
 };
 
 async function planetFetch(bin: string, configPath: string): Promise<PassJson> {
-  const child = spawn(process.execPath, [bin, 'fetch', '--json', '--config', configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // With the node flags that build's `planet` starts with, as a cron job's `planet fetch` runs.
+  const child = spawn(process.execPath, [...nodeFlagsOf(bin), bin, 'fetch', '--json', '--config', configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((r) => child.once('close', r));

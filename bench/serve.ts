@@ -36,6 +36,8 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { openDb, type Db } from '../src/db/open.js';
+import { feedUrlKey } from '../src/model.js';
+import { nodeFlagsOf } from './node-flags.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,7 +46,7 @@ const PLANET_BIN = path.join(ROOT, 'bin', 'planet.js');
  * The node flags `planet` starts with (its `#!/usr/bin/env -S node …` line): `planet serve` is run
  * with them, as users run it, but by this bench's node binary (docs/decisions/0028-serve-footprint.md).
  */
-const NODE_FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(readFileSync(PLANET_BIN, 'utf8').split('\n', 1)[0]!)?.[1]!.trim().split(/\s+/).filter(Boolean) ?? [];
+const NODE_FLAGS = nodeFlagsOf(PLANET_BIN);
 const SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_SERVE_ROUNDS ?? 3);
 const WARMUP_SECONDS = 2;
@@ -435,14 +437,15 @@ export function seedServeBench(db: Db, feeds = 1000, perFeed = 20): void {
   const now = Date.now();
   const para = '<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. <a href="https://example.org/x" rel="nofollow noopener noreferrer">A link</a>.</p>';
   db.transaction(() => {
-    const feed = db.prepare("INSERT INTO feeds (url, title, site_link, created_at, has_fetched, last_success_at) VALUES (?, ?, ?, ?, 1, ?)");
+    const feed = db.prepare("INSERT INTO feeds (url, url_key, title, site_link, created_at, has_fetched, last_success_at) VALUES (?, ?, ?, ?, ?, 1, ?)");
     const tag = db.prepare('INSERT INTO feed_tags (feed_id, tag) VALUES (?, ?)');
     const entry = db.prepare(
       `INSERT INTO entries (feed_id, entry_key, guid, link, title, author, content_html, content_hash, published_at, first_seen_at, sort_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (let f = 1; f <= feeds; f++) {
-      const id = Number(feed.run(`https://blog${f}.example.org/feed.xml`, `Blog number ${f}`, `https://blog${f}.example.org/`, now - 86_400_000 * 300, now - 60_000).lastInsertRowid);
+      const url = `https://blog${f}.example.org/feed.xml`;
+      const id = Number(feed.run(url, feedUrlKey(url), `Blog number ${f}`, `https://blog${f}.example.org/`, now - 86_400_000 * 300, now - 60_000).lastInsertRowid);
       tag.run(id, `group${f % 10}`);
       for (let i = 0; i < perFeed; i++) {
         const at = now - Math.floor(((i * feeds + f) / (feeds * perFeed)) * 200 * 86_400_000);
