@@ -41,12 +41,12 @@ describe('planet build', () => {
   it('writes every page, feed, OPML and asset', () => {
     expect(walk(out).sort()).toEqual(
       [
-        '404.html', 'assets/favicon.svg', 'assets/planet.css', 'atom.xml', 'feed.json', 'feed/1.html', 'feed/1/page/2.html', 'feed/2.html',
+        '404.html', 'assets/favicon.ico', 'assets/favicon.svg', 'assets/planet.css', 'assets/planet.js', 'atom.xml', 'favicon.ico', 'robots.txt', 'feed.json', 'feed/1.html', 'feed/1/page/2.html', 'feed/2.html',
         'feed/3.html', 'index.html', 'opml.xml', 'page/2.html', 'page/3.html', 'rss.xml', 'search.html', 'tag/linux.html',
         'tag/linux/atom.xml', 'tag/linux/feed.json', 'tag/linux/page/2.html', 'tag/linux/rss.xml',
       ].sort(),
     );
-    expect(lines.join('\n')).toMatch(/build: wrote 20 files/);
+    expect(lines.join('\n')).toMatch(/build: wrote 24 files/);
   });
 
   it('is byte-identical to what the server serves for the same data and time', async () => {
