@@ -4,7 +4,7 @@
 // 320, 390 or 768 px viewport, and shows a focus ring on every link and control reached by Tab;
 // the optional script shows times in the reader's zone and moves between posts with j / k; the
 // page is complete without it. One browser, one login, each page loaded once per viewport.
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
@@ -208,7 +208,7 @@ describe('keyboard', () => {
     await withPage({}, async (page) => {
       await page.goto(showcase.url);
       expect(await page.isVisible('.site-footer .keys')).toBe(true);
-      const focusedPost = () => page.evaluate(() => [...document.querySelectorAll('article.entry')].indexOf(document.activeElement as Element));
+      const focusedPost = () => page.evaluate(() => Array.from(document.querySelectorAll('article.entry')).indexOf(document.activeElement as Element));
       await page.keyboard.press('j');
       expect(await focusedPost()).toBe(0);
       await page.keyboard.press('j');

@@ -106,7 +106,7 @@ describe('views', () => {
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? views(path.join(dir, e.name)) : e.name.endsWith('.eta') ? [path.join(dir, e.name)] : []));
 
   it('say nothing in English of their own: every word comes from a catalog', () => {
-    const found = Object.fromEntries(views(path.join(ROOT, 'views')).map((file) => [path.relative(ROOT, file), literals(readFileSync(file, 'utf8'))]).filter(([, words]) => words.length));
+    const found = Object.fromEntries(views(path.join(ROOT, 'views')).map((file) => [path.relative(ROOT, file), literals(readFileSync(file, 'utf8'))]).filter(([, words]) => words!.length));
     expect(found).toEqual({});
   });
 
