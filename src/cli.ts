@@ -24,6 +24,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'admin create': async () => (await import('./commands/admin.js')).adminCreate,
   'admin token': async () => (await import('./commands/admin.js')).adminToken,
   backup: async () => (await import('./commands/backup.js')).backup,
+  'filters test': async () => (await import('./commands/filters.js')).filtersTest,
+  why: async () => (await import('./commands/why.js')).why,
+  'suggestions list': async () => (await import('./commands/suggestions.js')).suggestionsList,
+  'suggestions approve': async () => (await import('./commands/suggestions.js')).suggestionsApprove,
+  'suggestions reject': async () => (await import('./commands/suggestions.js')).suggestionsReject,
 };
 
 /** Words that only name a group of commands (`planet feeds list`). */
@@ -39,9 +44,16 @@ export const USAGE = `usage: planet <command> [options]
   feeds add URL [--name N] [--face URL] [--link URL] [--tag T]... [--no-discover]
   feeds remove URL_OR_ID [--purge]      unsubscribe (--purge also deletes its entries)
   feeds edit URL_OR_ID [--name N] [--face URL] [--link URL] [--tag T]... [--excerpt|--no-excerpt]
+             [--include RULE]... [--exclude RULE]... | [--clear-filters]
+                                        change a subscription; rules re-applied to what is stored
+  filters test [URL_OR_ID] [--include RULE]... [--exclude RULE]... [--json]
+                                        preview filter rules over the stored posts, saving nothing
   opml import FILE | opml export
   lists add URL_OR_FILE [--tag T]...    reading list: an OPML file whose feeds are kept in sync
   lists list [--json] | lists remove URL_OR_FILE_OR_ID
+  why URL [--json]                      where a post is on the planet, or why it is not
+  suggestions list [--json] | suggestions approve ID | suggestions reject ID [--reason TEXT]
+                                        the queue of blogs visitors suggested at /suggest
   build --out DIR                       static export of the whole site
   backup FILE                           consistent copy of the database, online
   admin create USER | admin token USER  admin accounts (password on stdin)

@@ -9,6 +9,7 @@ import leven from 'leven';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 import { TAG, TAG_RULE } from './model.js';
+import { MAX_REGEX_RULES_PER_LIST, MAX_RULES_PER_LIST, compileRule } from './pipeline/filters.js';
 
 const MiB = 1024 * 1024;
 
@@ -31,6 +32,22 @@ const timeZone = z
   })
   .describe(TIME_ZONE);
 
+const RULE = 'a filter rule such as category:linux, lang:de, title:sponsored or text:/rust(lang)?/i';
+const filterRule = z
+  .string()
+  .check((ctx) => {
+    const result = compileRule(ctx.value);
+    if (!result.ok) ctx.issues.push({ code: 'custom', message: `a filter rule (${result.reason})`, input: ctx.value });
+  })
+  .describe(RULE);
+const ruleList = z
+  .array(filterRule)
+  .max(MAX_RULES_PER_LIST)
+  .refine((rules) => rules.filter((r) => /^\s*(?:(?:title|text):\s*)?\//i.test(r)).length <= MAX_REGEX_RULES_PER_LIST, `a list with at most ${MAX_REGEX_RULES_PER_LIST} regular expressions (combine them with |)`)
+  .default([]);
+/** Include and exclude rules, planet-wide (`filters:`) or a feed's own (`feeds[].filters`). */
+const filtersSchema = z.object({ include: ruleList, exclude: ruleList }).strict();
+
 export const feedConfigSchema = z
   .object({
     url: httpUrl,
@@ -38,6 +55,7 @@ export const feedConfigSchema = z
     face: httpUrl.optional(),
     link: httpUrl.optional(),
     tags: z.array(tag).default([]),
+    filters: filtersSchema.optional(),
   })
   .strict();
 
@@ -126,6 +144,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    filters: filtersSchema.prefault({}),
     feeds: z.array(feedConfigSchema).default([]),
     reading_lists: z.array(readingListConfigSchema).default([]),
     /** WebSub (W3C): `hub` makes the planet a publisher, `callback_base` a subscriber. */
@@ -139,6 +158,13 @@ export const configSchema = z
           .optional(),
         /** A feed whose hub pushes to us is still polled this often, to catch what a push missed. */
         poll_hours: z.number().positive().max(24 * 365).default(24),
+      })
+      .strict()
+      .prefault({}),
+    suggestions: z
+      .object({
+        /** Visitors may propose blogs through /suggest; admins approve or reject them. */
+        enabled: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

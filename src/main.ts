@@ -13,6 +13,7 @@ import { runFetchPass } from './pass/run-pass.js';
 import { startScheduler, type Scheduler } from './pass/scheduler.js';
 import { recordHubRequests } from './websub/hub-context.js';
 import { syncConfigFeeds, syncConfigReadingLists } from './subscriptions/config-seed.js';
+import { reappliedWords, syncConfigFilters } from './subscriptions/filter-rules.js';
 
 export interface Planet {
   log: Logger;
@@ -60,6 +61,11 @@ function withWebsubReport(runner: PassRunner, log: Logger, metrics: ReturnType<t
     });
 }
 
+function logFiltersSync(log: Logger, sync: ReturnType<typeof syncConfigFilters>): void {
+  if (sync.planet) log.info({ entries: sync.planet.entries, changed: sync.planet.changed, hidden: sync.planet.hidden }, `planet-wide filter rules changed in the config file; ${reappliedWords(sync.planet)}`);
+  for (const f of sync.feeds) log.info({ feed_url: f.url, entries: f.report.entries, changed: f.report.changed, hidden: f.report.hidden }, `filter rules of a feed changed in the config file; ${reappliedWords(f.report)}`);
+}
+
 export async function startPlanet(config: Config, options: StartOptions): Promise<Planet> {
   const role = options.role ?? 'single';
   const db = openDb(databasePath(config));
@@ -90,7 +96,10 @@ export async function startPlanet(config: Config, options: StartOptions): Promis
     stopServing = () => app.close();
   }
 
-  if (role !== 'worker') logFeedSync(log, syncConfigFeeds(db, config.feeds), syncConfigReadingLists(db, config.reading_lists));
+  if (role !== 'worker') {
+    logFeedSync(log, syncConfigFeeds(db, config.feeds), syncConfigReadingLists(db, config.reading_lists));
+    logFiltersSync(log, syncConfigFilters(db, config));
+  }
   let address: string;
   try {
     address = await listen();

@@ -80,6 +80,21 @@ export interface ConditionalHeaders {
 
 export type FeedFormat = 'rss' | 'rdf' | 'atom' | 'atom03' | 'json';
 
+/** A post's own category, tag or keyword: RSS `category` (domain as scheme), Atom `category`, JSON Feed `tags`. */
+export interface Category {
+  /** What identifies it (RSS text, Atom term, JSON Feed tag), collapsed plain text. */
+  term: string;
+  /** RSS domain or Atom scheme, when given. */
+  scheme: string | null;
+  /** Atom's human-readable label, when given. */
+  label: string | null;
+}
+
+/** What a category is called on the page and matched against by `category:` rules. */
+export function categoryName(c: Category): string {
+  return c.label ?? c.term;
+}
+
 /** One entry as the parser read it: links absolute, text fields plain, HTML not yet sanitized. */
 export interface NormalizedEntry {
   /** RSS guid, Atom id or JSON Feed id, trimmed; null when absent or empty. */
@@ -98,6 +113,10 @@ export interface NormalizedEntry {
   updated: Date | null;
   /** Where relative URLs inside the content resolve: xml:base, else the entry link, else the feed URL. */
   baseUrl: string;
+  /** Its own categories, in document order, without repeats. */
+  categories: Category[];
+  /** BCP 47 tag (canonical case): its xml:lang or JSON Feed language, else the feed's; null when unknown. */
+  language: string | null;
 }
 
 export interface NormalizedFeed {
@@ -108,6 +127,8 @@ export interface NormalizedFeed {
   link: string | null;
   /** Absolute URL of the feed's image / icon, if it names one. */
   image: string | null;
+  /** The feed's language (RSS language / dc:language, the root's xml:lang, JSON Feed language), canonical BCP 47. */
+  language: string | null;
   entries: NormalizedEntry[];
   /** Things that were repaired or ignored while reading (stray `&`, bad dates …). */
   warnings: string[];
@@ -163,7 +184,22 @@ export interface Feed {
   createdAt: number;
   /** Entries ingested at least once (false until the first successful fetch): caps the backlog. */
   hasFetched: boolean;
+  /** The feed's own language, from its last document. */
+  language: string | null;
+  /** Its own filter rules (null: none; the planet's rules still apply). */
+  filters: FilterLists | null;
+  /** First failed attempt of the current run of errors; null while healthy. */
+  failingSince: number | null;
 }
+
+/** Filter rules as written (PRODUCT.md "Filters"): the config file's `filters:`, a feed's own. */
+export interface FilterLists {
+  include: string[];
+  exclude: string[];
+}
+
+/** Where a rule that hid a post is set. */
+export type FilterScope = 'planet' | 'feed';
 
 /** A stored post. Times are unix milliseconds. */
 export interface Entry {
@@ -183,9 +219,20 @@ export interface Entry {
   firstSeenAt: number;
   /** The ordering time: published, else updated, else first seen; never after first seen. */
   sortAt: number;
+  /** Hidden by an admin. */
   hidden: boolean;
   /** Another feed's entry with the same permalink was stored first; this one is not shown. */
   duplicateOf: number | null;
+  categories: Category[];
+  language: string | null;
+  /** The filter rule that hides it and where that rule is set; null when no rule does. */
+  filter: { rule: string; scope: FilterScope } | null;
+  /** A tombstone: content dropped, never shown again. */
+  expired: boolean;
+  /** Why it expired (null for rows expired before that was recorded: retention). */
+  expiredBy: 'backlog' | 'retention' | null;
+  /** The date its feed gave, when that was in the future and the post is dated as first seen. */
+  futureAt: number | null;
 }
 
 /** Display name of a feed: admin name, else feed title, else URL host. */

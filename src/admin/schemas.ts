@@ -47,8 +47,14 @@ export const apiAddBody = z
   .object({ url: z.string().trim().min(1, 'required').max(2048, 'at most 2048 characters'), ...feedFieldsShape })
   .strict();
 
+/** A feed's own rules; each rule is checked by pipeline/filters.ts (subscriptions/filter-rules.ts). null clears them. */
+const filterLists = z
+  .object({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() })
+  .strict()
+  .nullable();
+
 export const apiPatchBody = z
-  .object({ ...feedFieldsShape, status: z.literal('active', 'only "active" (re-enable a gone feed)').optional() })
+  .object({ ...feedFieldsShape, filters: filterLists.optional(), status: z.literal('active', 'only "active" (re-enable a gone feed)').optional() })
   .strict()
   .refine((v) => Object.values(v).some((x) => x !== undefined), 'nothing to change');
 

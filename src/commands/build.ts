@@ -33,7 +33,7 @@ export async function build(args: string[], io: CliIo): Promise<number> {
     const started = Date.now();
     const now = Date.now();
     // Every document is rendered once and written: caching them would hold the whole site in memory.
-    const site = createReaderSite({ db, config, now: () => now, cacheSize: 0 });
+    const site = createReaderSite({ db, config, now: () => now, cacheSize: 0, staticExport: true });
     // Written next to the target and swapped in at the end: a web server serving `out` never
     // sees half a site.
     const target = path.resolve(out);

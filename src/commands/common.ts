@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, databasePath, type Config } from '../config.js';
 import { openDb, type Db } from '../db/open.js';
 import { syncConfigFeeds, syncConfigReadingLists } from '../subscriptions/config-seed.js';
+import { syncConfigFilters } from '../subscriptions/filter-rules.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -110,6 +111,7 @@ export function openPlanet(configPath: string | undefined, io: CliIo): Opened {
   const db = openDb(databasePath(config));
   syncConfigFeeds(db, config.feeds);
   syncConfigReadingLists(db, config.reading_lists);
+  syncConfigFilters(db, config);
   return { config, db };
 }
 

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { discoverSubscription, editFeed, subscribeFeed, unsubscribeFeed, urlProblem, type Actor, type FeedFields } from '../subscriptions/service.js';
 import { listFeedSources } from '../db/feed-sources.js';
 import { countEntriesByFeed, findFeed, listFeedAliases, listFeeds } from '../db/feeds.js';
+import { describeLists, reappliedWords, setFeedFilters, validateFeedFilters } from '../subscriptions/filter-rules.js';
 import { feedDisplayName, feedHealth, slugTag, type FeedHealth } from '../model.js';
 import { currentSubscriptions } from '../db/websub.js';
 import { pushState } from '../websub/subscriber.js';
@@ -76,6 +77,7 @@ export async function feedsList(args: string[], io: CliIo): Promise<number> {
         websub: sub
           ? { hub: sub.hub, topic: sub.topic, state: sub.state, lease_expires: iso(sub.leaseExpiresAt), last_delivery: iso(sub.lastDeliveryAt), reason: sub.reason }
           : null,
+        filters: f.filters ?? { include: [], exclude: [] },
       };
     });
     if (values.json) {
@@ -202,23 +204,54 @@ export async function feedsRemove(args: string[], io: CliIo): Promise<number> {
   }
 }
 
+const FILTER_HELP = `  --include RULE   show only posts matching one of these rules (repeat; replaces the feed's include rules)
+  --exclude RULE   hide posts matching any of these rules (repeat; replaces the feed's exclude rules)
+  --clear-filters  remove the feed's own rules (the planet-wide ones still apply)
+                   RULE: category:NAME, author:NAME, lang:CODE, title:WORDS, text:WORDS, title:/REGEX/i, or
+                   words alone (text:); rules are re-applied at once to the posts already stored`;
+
 export async function feedsEdit(args: string[], io: CliIo): Promise<number> {
-  const usage = 'planet feeds edit URL_OR_ID [--name NAME] [--face URL] [--link URL] [--tag T]... [--excerpt|--no-excerpt]';
-  const { values, positionals } = parseCommandArgs(args, editOptions, usage, `Changes a subscription.\n${EDIT_HELP}`);
+  const usage = 'planet feeds edit URL_OR_ID [--name NAME] [--face URL] [--link URL] [--tag T]... [--excerpt|--no-excerpt] [--include RULE]... [--exclude RULE]... [--clear-filters]';
+  const options = { ...editOptions, include: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true }, 'clear-filters': { type: 'boolean' } } as const;
+  const { values, positionals } = parseCommandArgs(args, options, usage, `Changes a subscription.\n${EDIT_HELP}\n${FILTER_HELP}`);
   if (positionals.length !== 1) throw new UsageError(`expected one URL or id\nusage: ${usage}`);
   const edit = readEdit(values);
-  if (!Object.keys(edit).length) throw new UsageError(`nothing to change\nusage: ${usage}`);
-  const { db } = openPlanet(values.config as string | undefined, io);
+  const include = values.include as string[] | undefined;
+  const exclude = values.exclude as string[] | undefined;
+  const clear = Boolean(values['clear-filters']);
+  if (clear && (include || exclude)) throw new UsageError(`--clear-filters cannot be combined with --include or --exclude\nusage: ${usage}`);
+  const filtersGiven = clear || include !== undefined || exclude !== undefined;
+  if (!Object.keys(edit).length && !filtersGiven) throw new UsageError(`nothing to change\nusage: ${usage}`);
+  const { config, db } = openPlanet(values.config as string | undefined, io);
   try {
     const feed = findFeed(db, positionals[0]!);
     if (!feed || feed.status === 'removed') {
       io.err(`planet feeds edit: no subscription "${positionals[0]}" (see planet feeds list)`);
       return EXIT_FAILURE;
     }
-    const updated = editFeed(db, cliActor(), feed.id, edit)!;
+    let lists: { include: string[]; exclude: string[] } | null = null;
+    if (filtersGiven && !clear) {
+      // An option given replaces that list; the other list stays as it is.
+      lists = { include: include ?? feed.filters?.include ?? [], exclude: exclude ?? feed.filters?.exclude ?? [] };
+      const check = setFeedFiltersDryRun(lists);
+      if (check) throw new UsageError(`--${check.field.split('.')[1] ?? 'include'} ${check.reason}`);
+    }
+    const updated = Object.keys(edit).length ? editFeed(db, cliActor(), feed.id, edit)! : feed;
+    if (filtersGiven) {
+      const set = setFeedFilters(db, config, cliActor(), feed.id, lists);
+      if (!set || set.kind === 'invalid') throw new UsageError(set ? set.reason : 'no such feed');
+      io.out(`updated #${updated.id} ${feedDisplayName(set.feed)}: filter rules ${describeLists(set.feed.filters)}; ${reappliedWords(set.report)}`);
+      return EXIT_OK;
+    }
     io.out(`updated #${updated.id} ${feedDisplayName(updated)}`);
     return EXIT_OK;
   } finally {
     db.close();
   }
+}
+
+/** The first refused rule of `lists`, before anything is written. */
+function setFeedFiltersDryRun(lists: { include: string[]; exclude: string[] }) {
+  const valid = validateFeedFilters(lists);
+  return valid !== null && 'kind' in valid ? valid : null;
 }

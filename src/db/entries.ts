@@ -1,5 +1,5 @@
 // The entries table: each post once per feed (UNIQUE(feed_id, entry_key)), tombstones for expired ones.
-import type { Entry } from '../model.js';
+import type { Category, Entry, FilterScope } from '../model.js';
 import type { Db } from './open.js';
 import { statement } from './statements.js';
 
@@ -21,6 +21,27 @@ export interface EntryRow {
   hidden: number;
   expired: number;
   duplicate_of: number | null;
+  categories: string | null;
+  language: string | null;
+  filter_rule: string | null;
+  filter_scope: string | null;
+  expired_by: string | null;
+  future_at: number | null;
+}
+
+/** Categories as stored: a JSON array, NULL for none. */
+export function categoriesJson(categories: Category[]): string | null {
+  return categories.length ? JSON.stringify(categories) : null;
+}
+
+function parseCategories(json: string | null): Category[] {
+  if (json === null) return [];
+  try {
+    const parsed = JSON.parse(json) as unknown;
+    return Array.isArray(parsed) ? (parsed as Category[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 export function toEntry(row: EntryRow): Entry {
@@ -40,11 +61,17 @@ export function toEntry(row: EntryRow): Entry {
     sortAt: row.sort_at,
     hidden: row.hidden === 1,
     duplicateOf: row.duplicate_of,
+    categories: parseCategories(row.categories),
+    language: row.language,
+    filter: row.filter_rule === null ? null : { rule: row.filter_rule, scope: (row.filter_scope ?? 'feed') as FilterScope },
+    expired: row.expired === 1,
+    expiredBy: row.expired_by === 'backlog' || row.expired_by === 'retention' ? row.expired_by : null,
+    futureAt: row.future_at,
   };
 }
 
-/** The SQL condition for an entry readers see: not expired, not hidden, not a cross-feed duplicate. */
-export const VISIBLE = 'e.expired = 0 AND e.hidden = 0 AND e.duplicate_of IS NULL';
+/** The SQL condition for an entry readers see: not expired, not hidden, not filtered, not a cross-feed duplicate. */
+export const VISIBLE = 'e.expired = 0 AND e.hidden = 0 AND e.filter_rule IS NULL AND e.duplicate_of IS NULL';
 
 /** What dedupe needs to know about an already stored entry. */
 export interface StoredEntryKey {
@@ -73,6 +100,11 @@ export interface EntryWrite {
   duplicateOf: number | null;
   /** Stored as a tombstone straight away (a new feed's backlog beyond fetch.new_feed_items). */
   expired: boolean;
+  categories: Category[];
+  language: string | null;
+  /** The rule that hides it, decided before it is stored. */
+  filter: { rule: string; scope: FilterScope } | null;
+  futureAt: number | null;
 }
 
 /** Prepared statements for one refresh; prepare once per database, reuse per entry. */
@@ -88,14 +120,17 @@ export function entryStatements(db: Db) {
   );
   const insert = statement(db, 
     `INSERT INTO entries (feed_id, entry_key, guid, link, title, author, content_html, summary_html, content_hash,
-       published_at, updated_at, first_seen_at, sort_at, duplicate_of, expired)
+       published_at, updated_at, first_seen_at, sort_at, duplicate_of, expired, expired_by, categories, language,
+       filter_rule, filter_scope, future_at)
      VALUES (@feedId, @entryKey, @guid, @link, @title, @author, @contentHtml, @summaryHtml, @contentHash,
-       @publishedAt, @updatedAt, @firstSeenAt, @sortAt, @duplicateOf, @expired)`,
+       @publishedAt, @updatedAt, @firstSeenAt, @sortAt, @duplicateOf, @expired, @expiredBy, @categories, @language,
+       @filterRule, @filterScope, @futureAt)`,
   );
   // An update keeps first_seen_at and sort_at: a corrected post does not jump to the top.
   const update = statement(db, 
     `UPDATE entries SET guid = @guid, link = @link, title = @title, author = @author, content_html = @contentHtml,
-       summary_html = @summaryHtml, content_hash = @contentHash, published_at = @publishedAt, updated_at = @updatedAt
+       summary_html = @summaryHtml, content_hash = @contentHash, published_at = @publishedAt, updated_at = @updatedAt,
+       categories = @categories, language = @language, filter_rule = @filterRule, filter_scope = @filterScope
      WHERE id = @id`,
   );
   const purge = statement(
@@ -108,8 +143,41 @@ export function entryStatements(db: Db) {
     findByKey: (feedId: number, key: string) => byKey.get(feedId, key),
     findByLink: (feedId: number, link: string) => byLink.get(feedId, link),
     findOtherFeedByLink: (link: string, feedId: number) => otherFeedByLink.get(link, feedId)?.id,
-    insert: (e: EntryWrite) => Number(insert.run({ ...e, expired: e.expired ? 1 : 0 }).lastInsertRowid),
-    update: (id: number, e: Omit<EntryWrite, 'feedId' | 'entryKey' | 'firstSeenAt' | 'sortAt' | 'duplicateOf' | 'expired'>) => update.run({ ...e, id }),
+    insert: (e: EntryWrite) =>
+      Number(
+        insert.run({
+          ...writeColumns(e),
+          feedId: e.feedId,
+          entryKey: e.entryKey,
+          firstSeenAt: e.firstSeenAt,
+          sortAt: e.sortAt,
+          duplicateOf: e.duplicateOf,
+          expired: e.expired ? 1 : 0,
+          expiredBy: e.expired ? 'backlog' : null,
+          futureAt: e.futureAt,
+        }).lastInsertRowid,
+      ),
+    update: (id: number, e: Omit<EntryWrite, 'feedId' | 'entryKey' | 'firstSeenAt' | 'sortAt' | 'duplicateOf' | 'expired' | 'futureAt'>) => update.run({ ...writeColumns(e), id }),
+  };
+}
+
+type WrittenColumns = Omit<EntryWrite, 'feedId' | 'entryKey' | 'firstSeenAt' | 'sortAt' | 'duplicateOf' | 'expired' | 'futureAt'>;
+
+function writeColumns(e: WrittenColumns) {
+  return {
+    guid: e.guid,
+    link: e.link,
+    title: e.title,
+    author: e.author,
+    contentHtml: e.contentHtml,
+    summaryHtml: e.summaryHtml,
+    contentHash: e.contentHash,
+    publishedAt: e.publishedAt,
+    updatedAt: e.updatedAt,
+    categories: categoriesJson(e.categories),
+    language: e.language,
+    filterRule: e.filter?.rule ?? null,
+    filterScope: e.filter?.scope ?? null,
   };
 }
 
@@ -118,10 +186,71 @@ export function getEntry(db: Db, id: number): Entry | undefined {
   return row && toEntry(row);
 }
 
+/** Every stored entry (tombstones included) whose permalink is one of `links`, oldest first. */
+export function findEntriesByLinks(db: Db, links: string[]): Entry[] {
+  if (!links.length) return [];
+  return db
+    .prepare<string[], EntryRow>(`SELECT * FROM entries WHERE link IN (${links.map(() => '?').join(', ')}) ORDER BY id`)
+    .all(...links)
+    .map(toEntry);
+}
+
+/** One feed's stored entries (tombstones included) whose permalinks are `links`, by link. */
+export function findFeedEntriesByLinks(db: Db, feedId: number, links: string[]): Map<string, Entry> {
+  const out = new Map<string, Entry>();
+  const byLink = statement<[number, string], EntryRow>(db, 'SELECT * FROM entries WHERE feed_id = ? AND link = ? ORDER BY id LIMIT 1');
+  for (const link of links) {
+    const row = byLink.get(feedId, link);
+    if (row) out.set(link, toEntry(row));
+  }
+  return out;
+}
+
 export function listFeedEntries(db: Db, feedId: number): Entry[] {
   return statement<[number], EntryRow>(db, 'SELECT e.* FROM entries e WHERE e.feed_id = ? AND e.expired = 0 ORDER BY e.sort_at DESC, e.id DESC')
     .all(feedId)
     .map(toEntry);
+}
+
+/** What a filter decision reads of each stored (not expired) entry of one feed, or of every feed. */
+export interface FilterableEntry {
+  id: number;
+  feedId: number;
+  link: string | null;
+  title: string | null;
+  author: string | null;
+  contentHtml: string | null;
+  summaryHtml: string | null;
+  categories: Category[];
+  language: string | null;
+  hidden: boolean;
+  filter: { rule: string; scope: FilterScope } | null;
+}
+
+/**
+ * Calls `each` for every stored entry that rules apply to (not tombstones), newest first: one
+ * feed's or all. Rows are read one at a time, so a planet of any size fits in memory; `each` must
+ * not write (collect the changes and write them after, with setEntryFilters).
+ */
+export function forEachFilterableEntry(db: Db, feedId: number | undefined, each: (entry: FilterableEntry) => void): void {
+  const where = feedId === undefined ? 'e.expired = 0' : 'e.expired = 0 AND e.feed_id = ?';
+  const rows = db
+    .prepare<unknown[], EntryRow>(`SELECT e.* FROM entries e WHERE ${where} ORDER BY e.sort_at DESC, e.id DESC`)
+    .iterate(...(feedId === undefined ? [] : [feedId]));
+  for (const row of rows) {
+    const e = toEntry(row);
+    each({ id: e.id, feedId: e.feedId, link: e.link, title: e.title, author: e.author, contentHtml: e.contentHtml, summaryHtml: e.summaryHtml, categories: e.categories, language: e.language, hidden: e.hidden, filter: e.filter });
+  }
+}
+
+/** Writes the filter decisions that changed, in one transaction; returns how many rows moved. */
+export function setEntryFilters(db: Db, changes: { id: number; filter: { rule: string; scope: FilterScope } | null }[]): number {
+  const set = statement(db, 'UPDATE entries SET filter_rule = ?, filter_scope = ? WHERE id = ?');
+  return db.transaction(() => {
+    let n = 0;
+    for (const c of changes) n += set.run(c.filter?.rule ?? null, c.filter?.scope ?? null, c.id).changes;
+    return n;
+  })();
 }
 
 export function setEntryHidden(db: Db, id: number, hidden: boolean): boolean {
@@ -151,7 +280,7 @@ export function expireEntries(db: Db, policy: RetentionPolicy, now = Date.now())
     statement(db, `UPDATE entries SET duplicate_of = NULL WHERE duplicate_of IN (${expiring})`).run(params);
     const { changes } = db
       .prepare(
-        `UPDATE entries SET expired = 1, content_html = NULL, summary_html = NULL, duplicate_of = NULL
+        `UPDATE entries SET expired = 1, expired_by = 'retention', content_html = NULL, summary_html = NULL, duplicate_of = NULL
          WHERE id IN (${expiring})`,
       )
       .run(params);

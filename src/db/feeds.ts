@@ -1,7 +1,7 @@
 // The feeds table: subscriptions, their admin-given details and their fetch health, and the
 // feed_aliases they are also found by. A URL finds its feed through its key (model.ts
 // feedUrlKey: spellings of one URL are one feed) and through the aliases a move left behind.
-import { feedUrlKey, type Feed, type FeedStatus } from '../model.js';
+import { feedUrlKey, type Feed, type FeedStatus, type FilterLists } from '../model.js';
 import { clearFeedSources } from './feed-sources.js';
 import type { Db } from './open.js';
 import { declineListFeeds } from './reading-lists.js';
@@ -31,6 +31,20 @@ interface FeedRow {
   has_fetched: number;
   created_at: number;
   tags: string | null;
+  language: string | null;
+  filters: string | null;
+  failing_since: number | null;
+}
+
+/** A feed's rules as stored: JSON, NULL when it has none of its own. */
+function filtersJson(filters: FilterLists | null): string | null {
+  return filters && (filters.include.length || filters.exclude.length) ? JSON.stringify({ include: filters.include, exclude: filters.exclude }) : null;
+}
+
+function parseFilters(json: string | null): FilterLists | null {
+  if (json === null) return null;
+  const v = JSON.parse(json) as Partial<FilterLists>;
+  return { include: v.include ?? [], exclude: v.exclude ?? [] };
 }
 
 const SELECT_FEED = `
@@ -61,6 +75,9 @@ function toFeed(row: FeedRow): Feed {
     nextFetchAt: row.next_fetch_at,
     createdAt: row.created_at,
     hasFetched: row.has_fetched === 1,
+    language: row.language,
+    filters: parseFilters(row.filters),
+    failingSince: row.failing_since,
   };
 }
 
@@ -106,6 +123,7 @@ export interface NewFeed {
   face?: string | null;
   tags?: string[];
   excerpt?: boolean;
+  filters?: FilterLists | null;
 }
 
 /**
@@ -119,12 +137,13 @@ export function insertFeed(db: Db, feed: NewFeed, now = Date.now()): Feed {
     if (existing && existing.status !== 'removed') throw new Error(`feeds: ${feed.url} is already subscribed as #${existing.id}`);
     let id: number;
     if (existing) {
+      // Re-subscribing to a feed removed with its entries kept: revive the row, entries and all.
       id = existing.id;
-      statement(db, "UPDATE feeds SET status = 'active', name = ?, link = ?, face = ?, excerpt = ?, next_fetch_at = NULL WHERE id = ?").run(
-        feed.name ?? null, feed.link ?? null, feed.face ?? null, feed.excerpt ? 1 : 0, id);
+      statement(db, "UPDATE feeds SET status = 'active', name = ?, link = ?, face = ?, excerpt = ?, filters = ?, next_fetch_at = NULL WHERE id = ?").run(
+        feed.name ?? null, feed.link ?? null, feed.face ?? null, feed.excerpt ? 1 : 0, filtersJson(feed.filters ?? null), id);
     } else {
-      const { lastInsertRowid } = statement(db, 'INSERT INTO feeds (url, url_key, name, link, face, excerpt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(feed.url, feedUrlKey(feed.url), feed.name ?? null, feed.link ?? null, feed.face ?? null, feed.excerpt ? 1 : 0, now);
+      const { lastInsertRowid } = statement(db, 'INSERT INTO feeds (url, url_key, name, link, face, excerpt, filters, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(feed.url, feedUrlKey(feed.url), feed.name ?? null, feed.link ?? null, feed.face ?? null, feed.excerpt ? 1 : 0, filtersJson(feed.filters ?? null), now);
       id = Number(lastInsertRowid);
     }
     setFeedTags(db, id, feed.tags ?? []);
@@ -141,6 +160,8 @@ export interface FeedEdit {
   tags?: string[];
   excerpt?: boolean;
   status?: FeedStatus;
+  /** null clears the feed's own rules. */
+  filters?: FilterLists | null;
 }
 
 /** Applies an admin edit; fields left undefined are untouched. Returns undefined for an unknown id. */
@@ -153,9 +174,10 @@ export function updateFeed(db: Db, id: number, edit: FeedEdit): Feed | undefined
     if (edit.link !== undefined) columns.link = edit.link;
     if (edit.face !== undefined) columns.face = edit.face;
     if (edit.excerpt !== undefined) columns.excerpt = edit.excerpt ? 1 : 0;
+    if (edit.filters !== undefined) columns.filters = filtersJson(edit.filters);
     if (edit.status !== undefined) {
       columns.status = edit.status;
-      if (edit.status === 'active') Object.assign(columns, { error_count: 0, next_fetch_at: null, error_code: null, error_message: null });
+      if (edit.status === 'active') Object.assign(columns, { error_count: 0, next_fetch_at: null, error_code: null, error_message: null, failing_since: null });
     }
     const names = Object.keys(columns);
     if (names.length) {
@@ -250,14 +272,49 @@ export function listFeedAliases(db: Db): Map<number, string[]> {
   return out;
 }
 
-/** What refresh learned about the feed itself (title, home page, image). */
-export function updateFeedMetadata(db: Db, id: number, meta: { title: string | null; siteLink: string | null; image: string | null }): void {
-  statement(db, 'UPDATE feeds SET title = coalesce(?, title), site_link = coalesce(?, site_link), image = coalesce(?, image) WHERE id = ?').run(
+/**
+ * What refresh learned about the feed itself (title, home page, image, language) and the permalinks
+ * of the document it read (for `planet why`).
+ */
+export function updateFeedMetadata(
+  db: Db,
+  id: number,
+  meta: { title: string | null; siteLink: string | null; image: string | null; language: string | null; documentLinks: string[] },
+): void {
+  statement(db, 'UPDATE feeds SET title = coalesce(?, title), site_link = coalesce(?, site_link), image = coalesce(?, image), language = ?, document_links = ? WHERE id = ?').run(
     meta.title,
     meta.siteLink,
     meta.image,
+    meta.language,
+    meta.documentLinks.join('\n'),
     id,
   );
+}
+
+/** The permalinks of the feed's last document, in document order (empty before its first success). */
+export function feedDocumentLinks(db: Db, id: number): string[] {
+  const row = statement<[number], { document_links: string | null }>(db, 'SELECT document_links FROM feeds WHERE id = ?').get(id);
+  return row?.document_links ? row.document_links.split('\n') : [];
+}
+
+/** The feeds whose last document has `links` among its permalinks (any of them), by id. */
+export function findFeedsListingLinks(db: Db, links: string[]): number[] {
+  const ids: number[] = [];
+  const rows = statement<[], { id: number; document_links: string | null }>(db, "SELECT id, document_links FROM feeds WHERE status != 'removed' AND document_links IS NOT NULL").all();
+  for (const row of rows) {
+    const listed = new Set(row.document_links!.split('\n'));
+    if (links.some((l) => listed.has(l))) ids.push(row.id);
+  }
+  return ids;
+}
+
+/** What the config file's feeds[].filters said when last applied to this feed (JSON), or null. */
+export function configFiltersApplied(db: Db, id: number): string | null {
+  return statement<[number], { config_filters: string | null }>(db, 'SELECT config_filters FROM feeds WHERE id = ?').get(id)?.config_filters ?? null;
+}
+
+export function setConfigFiltersApplied(db: Db, id: number, json: string): void {
+  statement(db, 'UPDATE feeds SET config_filters = ? WHERE id = ?').run(json, id);
 }
 
 export interface FetchSuccess {
@@ -275,7 +332,7 @@ export function recordFetchSuccess(db: Db, id: number, s: FetchSuccess): void {
     statement(db,
       `UPDATE feeds SET last_attempt_at = @at, last_success_at = @at, last_http_status = @httpStatus,
          etag = @etag, last_modified = @lastModified, error_code = NULL, error_message = NULL,
-         error_count = 0, next_fetch_at = @nextFetchAt, has_fetched = 1, status = 'active'
+         error_count = 0, failing_since = NULL, next_fetch_at = @nextFetchAt, has_fetched = 1, status = 'active'
        WHERE id = @id`,
     ).run({ at: s.at, httpStatus: s.httpStatus, etag: s.etag, lastModified: s.lastModified, nextFetchAt: s.nextFetchAt, id });
     if (s.newUrl) moveFeedUrl(db, id, s.newUrl, s.at);
@@ -295,7 +352,8 @@ export interface FetchFailure {
 export function recordFetchFailure(db: Db, id: number, f: FetchFailure): void {
   statement(db, 
     `UPDATE feeds SET last_attempt_at = @at, last_http_status = @httpStatus, error_code = @code,
-       error_message = @message, error_count = @errorCount, next_fetch_at = @nextFetchAt, status = @status
+       error_message = @message, error_count = @errorCount, next_fetch_at = @nextFetchAt, status = @status,
+       failing_since = coalesce(failing_since, @at)
      WHERE id = @id`,
   ).run({ ...f, id });
 }

@@ -43,6 +43,12 @@ export function countTimeline(db: Db, scope: Scope): number {
   return (db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM entries e WHERE ${where}`).get(...params) ?? { n: 0 }).n;
 }
 
+/** How many visible entries of the scope come before `entry` (newest first): its index on the timeline. */
+export function timelinePosition(db: Db, scope: Scope, entry: { sortAt: number; id: number }): number {
+  const { where, params } = scopeSql(scope);
+  return (db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM entries e WHERE ${where} AND (e.sort_at, e.id) > (?, ?)`).get(...params, entry.sortAt, entry.id) ?? { n: 0 }).n;
+}
+
 export interface FeedSummary {
   feed: Feed;
   entries: number;

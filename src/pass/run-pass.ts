@@ -14,6 +14,7 @@ import { syncSearchIndex } from '../db/timeline.js';
 import type { Db } from '../db/open.js';
 import type { Feed, FetchOptions } from '../model.js';
 import { startCpuPool, type CpuWork } from '../pipeline/cpu-pool.js';
+import { compileStoredFilters } from '../pipeline/filters.js';
 import { refreshFeed, type RefreshOutcome, type RefreshOptions } from '../pipeline/refresh.js';
 import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
 import { refreshReadingLists, type ListRefreshOutcome } from '../subscriptions/reading-lists.js';
@@ -96,6 +97,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
       now,
       cpu,
       tombstoneMaxAgeMs: 2 * config.retention.keep_days * 86_400_000,
+      planetFilters: compileStoredFilters(config.filters),
     };
     const outcomes = await forEachLimited(feeds, config.fetch.concurrency, config.fetch.per_host, options.signal, async (feed) => {
       let outcome: RefreshOutcome;

@@ -27,6 +27,8 @@ export function contentHash(entry: NormalizedEntry): string {
       entry.published?.getTime() ?? null,
       entry.updated?.getTime() ?? null,
       entry.baseUrl,
+      entry.categories,
+      entry.language,
     ]),
   );
 }

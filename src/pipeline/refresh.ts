@@ -3,6 +3,7 @@
 // One transaction per feed: a crash or kill mid-refresh leaves the feed exactly as it was.
 import {
   findFeedByUrl,
+  getFeed,
   recordFetchFailure,
   recordFetchSuccess,
   updateFeedMetadata,
@@ -15,6 +16,7 @@ import { inThread, type CpuWork } from './cpu-pool.js';
 import { contentHash, entryKey } from './dedupe.js';
 import { fetchFeed } from './fetch.js';
 import { discoverHubLinks, type HubLinks } from './hub-links.js';
+import { compileStoredFilters, decide, filterSubject, NO_FILTERS, type CompiledFilters } from './filters.js';
 import { nextFetchAfterError, nextFetchAfterSuccess } from './schedule-policy.js';
 
 export interface RefreshOptions {
@@ -34,6 +36,8 @@ export interface RefreshOptions {
    * deleted, so the database stays bounded. Default: never. The pass uses 2 × retention.keep_days.
    */
   tombstoneMaxAgeMs?: number;
+  /** The planet-wide filter rules (config `filters:`); each feed's own come with its row. */
+  planetFilters?: CompiledFilters;
 }
 
 /** Milliseconds spent in each stage, for logs and the benchmark. */
@@ -78,7 +82,7 @@ export interface FetchedDocument {
 }
 
 /** What storing a document needs of the refresh options (a delivery has no fetch or backoff). */
-export type StoreOptions = Pick<RefreshOptions, 'newFeedItems' | 'cpu' | 'tombstoneMaxAgeMs'>;
+export type StoreOptions = Pick<RefreshOptions, 'newFeedItems' | 'cpu' | 'tombstoneMaxAgeMs' | 'planetFilters'>;
 
 export type StoredDocument =
   | { kind: 'ok'; feed: NormalizedFeed; inserted: number; updated: number }
@@ -181,7 +185,14 @@ export async function storeDocument(
   const counts = await storeEntries(db, feed, parsed.entries, at, options, cpu, stages);
   t = performance.now();
   db.transaction(() => {
-    updateFeedMetadata(db, feed.id, { title: parsed.title, siteLink: parsed.link, image: parsed.image });
+    updateFeedMetadata(db, feed.id, {
+      title: parsed.title,
+      siteLink: parsed.link,
+      image: parsed.image,
+      language: parsed.language,
+      // The permalinks of this document, for `planet why` ("is that post in the feed at all?").
+      documentLinks: [...new Set(parsed.entries.flatMap((e) => (e.link ? [e.link] : [])))],
+    });
     alsoInTransaction?.();
   })();
   stages.store += performance.now() - t;
@@ -286,6 +297,19 @@ async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: 
   const html = new Map(toSanitize.map((s, i) => [s, safe[i]!]));
   stages.sanitize += performance.now() - t;
 
+  // Filter rules decide on what is stored (sanitized HTML), so a re-application over stored posts
+  // decides the same way. Only new and changed posts are decided; the others keep their decision.
+  const planetFilters = options.planetFilters ?? NO_FILTERS;
+  // Read again now: an admin may have changed the feed's rules while it was being fetched.
+  const feedFilters = compileStoredFilters(getFeed(db, feed.id)?.filters ?? feed.filters);
+  const decisions = new Map<Step, { rule: string; scope: 'planet' | 'feed' } | null>();
+  for (const step of toSanitize) {
+    const e = step.c.entry;
+    const content = html.get(step)!;
+    const d = decide(filterSubject({ title: e.title, author: e.author, categories: e.categories, language: e.language, ...content }), planetFilters, feedFilters);
+    decisions.set(step, d.shown ? null : { rule: d.rule, scope: d.scope });
+  }
+
   // Write, in one transaction. This feed's rows cannot have changed since the plan: one pass
   // at a time (the pass lock), and every feed is refreshed once per pass.
   t = performance.now();
@@ -295,16 +319,20 @@ async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: 
     for (const step of steps) {
       const { c } = step;
       const content = html.get(step) ?? { contentHtml: null, summaryHtml: null };
+      const filter = decisions.get(step) ?? null;
       if (step.storedId !== null) {
-        statements.update(step.storedId, { ...fields(c, at), ...content });
+        statements.update(step.storedId, { ...fields(c, at), ...content, filter });
         updated++;
         continue;
       }
+      const dated = c.entry.published ?? c.entry.updated;
       const write: EntryWrite = {
         feedId: feed.id,
         entryKey: c.key,
         ...fields(c, at),
         ...content,
+        filter,
+        futureAt: dated && dated.getTime() > at ? dated.getTime() : null,
         firstSeenAt: at,
         sortAt: c.sortAt,
         duplicateOf: c.entry.link && !step.tombstone ? (statements.findOtherFeedByLink(c.entry.link, feed.id) ?? null) : null,
@@ -334,5 +362,7 @@ function fields(c: Candidate, at: number) {
     contentHash: c.hash,
     publishedAt: e.published ? Math.min(e.published.getTime(), at) : null,
     updatedAt: e.updated ? Math.min(e.updated.getTime(), at) : null,
+    categories: e.categories,
+    language: e.language,
   };
 }

@@ -2,11 +2,12 @@
 // folded long posts, relative links) and renders them with the templates in views/; the server and
 // `planet build` both call these, so they produce the same bytes.
 import { Parser } from 'htmlparser2';
-import { feedDisplayName, feedHealth, feedHomeLink, type Entry, type Feed } from '../model.js';
+import { categoryName, feedDisplayName, feedHealth, feedHomeLink, type Entry, type Feed } from '../model.js';
 import type { Templates } from './templates.js';
 import { avatarHue, initials } from './avatar.js';
 import type { DateFormatter } from '../i18n/dates.js';
 import type { Words } from '../i18n/words.js';
+import { feedHealthWords } from './feed-health.js';
 import { relativeHref } from './links.js';
 import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
 import { escapeHtml, highlight, snippet } from './text.js';
@@ -20,6 +21,8 @@ export interface SiteInfo {
   words: Words;
   /** Cache-busting stamp of the assets (stylesheet, script). */
   assetStamp: string;
+  /** Served by `planet serve` (null in a static export, which has no /why and no /suggest). */
+  live: { suggest: boolean } | null;
 }
 
 export interface FeedSummaryInput {
@@ -187,6 +190,7 @@ export function focusableScrollers(html: string): string {
 }
 
 function entryView(entry: Entry, feed: Feed | undefined, words: Words, from: string, showAuthor: boolean, onBlogPage: boolean, memo?: EntryMemo) {
+  const pageLang = words.lang;
   const blog = feed ? feedDisplayName(feed) : words.t('entry.unknownBlog');
   const { iso, time, full, lead, more, excerpt } = entryParts(entry, feed, words.dates, memo);
   return {
@@ -201,6 +205,11 @@ function entryView(entry: Entry, feed: Feed | undefined, words: Words, from: str
     blogPage: feed && feed.status !== 'removed' && !onBlogPage ? relativeHref(from, `/feed/${feed.id}`) : null,
     face: faceOf(feed, blog),
     showAuthor,
+    /** The post's language for `lang` (null: unknown, the page's applies); its text direction is left to `dir="auto"`. */
+    lang: entry.language,
+    /** The planet's own words inside the post's container (byline, "Read more") keep the page's language. */
+    pageLang: entry.language && pageLang && entry.language !== pageLang ? pageLang : null,
+    categories: entryCategories(entry),
     iso,
     time,
     full,
@@ -211,6 +220,24 @@ function entryView(entry: Entry, feed: Feed | undefined, words: Words, from: str
 }
 
 export type EntryView = ReturnType<typeof entryView>;
+
+/** At most this many labels per post: a post tagged with forty keywords shows the first ones. */
+const MAX_LABELS = 12;
+
+/** The post's categories as label texts, without repeats in any case. */
+function entryCategories(entry: Entry): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const c of entry.categories) {
+    const name = categoryName(c);
+    const key = name.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(name);
+    if (out.length === MAX_LABELS) break;
+  }
+  return out;
+}
 
 /**
  * Entries grouped under day headings; a blog's consecutive posts show its byline once per day, and a
@@ -297,7 +324,7 @@ function sidebarView(words: Words, sidebar: SidebarInput, scope: PageScope, from
   };
 }
 
-function layoutView(site: SiteInfo, from: string, title: string, alternates: { type: string; title: string; href: string }[]) {
+export function layoutView(site: SiteInfo, from: string, title: string, alternates: { type: string; title: string; href: string }[]) {
   const { words } = site;
   const home = relativeHref(from, '/');
   return {
@@ -317,10 +344,12 @@ function layoutView(site: SiteInfo, from: string, title: string, alternates: { t
     footerHtml: words.html('layout.footer', { planet: words.raw(`<a href="${escapeHtml(home)}">${escapeHtml(site.name)}</a>`) }),
     keysHtml: words.html('layout.keys', { j: words.raw('<kbd>j</kbd>'), k: words.raw('<kbd>k</kbd>') }),
     alternates,
+    why: site.live ? relativeHref(from, '/why') : null,
+    suggest: site.live?.suggest ? relativeHref(from, '/suggest') : null,
   };
 }
 
-function mergedAlternates(site: SiteInfo, from: string, scope: { kind: 'all' } | { kind: 'tag'; tag: string }) {
+export function mergedAlternates(site: SiteInfo, from: string, scope: { kind: 'all' } | { kind: 'tag'; tag: string }) {
   const label = scope.kind === 'tag' ? `${site.name} #${scope.tag}` : site.name;
   return [
     { type: 'application/atom+xml', title: `${label} (Atom)`, href: relativeHref(from, scopeFeedPath(scope, 'atom.xml')) },
@@ -346,7 +375,17 @@ export function renderTimelinePage(templates: Templates, site: SiteInfo, input: 
   const data = {
     ...layoutView(site, from, title, alternates),
     heading,
-    blog: scope.kind === 'feed' ? { home: safeHref(feedHomeLink(scope.feed)), url: safeHref(scope.feed.url), face: faceOf(scope.feed, feedDisplayName(scope.feed)) } : null,
+    blog:
+      scope.kind === 'feed'
+        ? {
+            home: safeHref(feedHomeLink(scope.feed)),
+            url: safeHref(scope.feed.url),
+            face: faceOf(scope.feed, feedDisplayName(scope.feed)),
+            // Its health in plain words, and where to ask about a post that is missing.
+            health: feedHealthWords(scope.feed, words),
+            why: site.live ? `${relativeHref(from, '/why')}?url=${encodeURIComponent(scope.feed.url)}` : null,
+          }
+        : null,
     firstRun,
     // Which first-run story is true: nothing followed, not fetched yet, fetched and failed, fetched and empty.
     firstRunState: !firstRun ? null : input.sidebar.subscriptions === 0 ? 'empty' : input.sidebar.updatedAt !== null ? 'noPosts' : input.sidebar.attempted ? 'failed' : 'waiting',

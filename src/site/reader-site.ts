@@ -7,13 +7,15 @@ import type { Db } from '../db/open.js';
 import type { SiteInfo } from '../render/pages.js';
 import { createTemplates, type Templates } from '../render/templates.js';
 import { createWords } from '../i18n/words.js';
+import { renderWhyPage } from '../render/why.js';
 import { loadAssets } from './assets.js';
 import { createDocCache } from './cache.js';
-import type { Doc } from './doc.js';
+import { HTML, makeDoc, type Doc } from './doc.js';
 import { notFoundDoc, pageCount, renderDocument, type SiteContext } from './documents.js';
 import { parseSitePath, sitePaths } from './paths.js';
 import { searchDoc } from './search.js';
 import { createSnapshots } from './snapshot.js';
+import { answerWhy, whyUrlProblem, type WhyAnswer } from './why.js';
 
 /**
  * The server's document cache, per process (each HTTP worker of server.workers has its own). 16 MB
@@ -38,6 +40,8 @@ export interface ReaderSiteDeps {
    * (admin edits) a change shows at once.
    */
   passRefreshMs?: number;
+  /** Documents for a static export (`planet build`): no links to what only the server answers (/why, /suggest). */
+  staticExport?: boolean;
 }
 
 export interface ReaderSite {
@@ -57,6 +61,14 @@ export interface ReaderSite {
   paths(): string[];
   /** The 404 page as seen from `sitePath`. */
   notFound(sitePath: string): Doc;
+  /**
+   * GET /why?url=: the answer and its page (never cached, never fetches). No URL: the form alone;
+   * a URL that cannot be asked about: status 400 and the problem in words.
+   */
+  why(url: string | undefined): { status: number; answer: WhyAnswer | null; problem: string | null; doc: Doc };
+  /** What the reader pages are rendered with, for pages outside the cache (/suggest). */
+  templates: Templates;
+  info: SiteInfo;
 }
 
 export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
@@ -69,8 +81,10 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
     link: config.planet.link.endsWith('/') ? config.planet.link : `${config.planet.link}/`,
     words: createWords(config.planet.language, config.planet.timezone),
     assetStamp: assets.stamp,
+    live: deps.staticExport ? null : { suggest: config.suggestions.enabled },
   };
-  const ctx: SiteContext = { db, config, templates: deps.templates ?? createTemplates(config.views), site, assets, now };
+  const templates = deps.templates ?? createTemplates(config.views);
+  const ctx: SiteContext = { db, config, templates, site, assets, now };
   const snapshots = createSnapshots(db, now, deps.passRefreshMs ?? 2000);
   const cache = createDocCache({ maxDocs: deps.cacheSize ?? 2000, maxBytes: deps.cacheBytes ?? DEFAULT_CACHE_BYTES }, site.words.ago);
 
@@ -105,5 +119,18 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
     },
 
     notFound: (sitePath) => notFoundDoc(ctx, snapshots.current(), sitePath),
+
+    why(url) {
+      const snap = snapshots.current();
+      const asked = (url ?? '').trim().slice(0, 2048);
+      const problem = asked ? whyUrlProblem(asked) : null;
+      const answer = asked && !problem ? answerWhy(db, config, asked) : null;
+      const html = renderWhyPage(templates, site, { url: asked, answer, problem });
+      const status = problem ? 400 : 200;
+      return { status, answer, problem, doc: makeDoc(status, HTML, html, snap.lastModified, 'no-store') };
+    },
+
+    templates,
+    info: site,
   };
 }

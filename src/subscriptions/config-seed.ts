@@ -2,12 +2,14 @@
 // once a feed exists: the file only subscribes feeds that are missing and that an admin has not
 // removed, finding a feed by any spelling of its URL and by the old URLs it moved from (a 301 is
 // no new blog). Admin edits are never overwritten by the file (see README, "Subscriptions: file
-// and database"). Lists are added the same way; the file's tags are a list's tags.
+// and database"); a feed's `filters` are the exception when they change in the file
+// (filter-rules.ts syncConfigFilters). Lists are added the same way; the file's tags are a list's tags.
 import type { Config, FeedConfig } from '../config.js';
 import { addFeedSource } from '../db/feed-sources.js';
-import { findFeedByUrl, insertFeed, wasRemoved } from '../db/feeds.js';
+import { findFeedByUrl, insertFeed, setConfigFiltersApplied, wasRemoved } from '../db/feeds.js';
 import type { Db } from '../db/open.js';
 import { findReadingList, insertReadingList, setReadingListTags, wasReadingListRemoved } from '../db/reading-lists.js';
+import { configFeedFilters } from './filter-rules.js';
 import { listLocation } from './reading-lists.js';
 
 export interface SyncReport {
@@ -30,7 +32,9 @@ export function syncConfigFeeds(db: Db, feeds: FeedConfig[], now = Date.now()): 
         report.skippedRemoved.push(f.url);
         continue;
       }
-      const feed = insertFeed(db, { url: f.url, name: f.name ?? null, face: f.face ?? null, link: f.link ?? null, tags: f.tags }, now);
+      const filters = configFeedFilters(f);
+      const feed = insertFeed(db, { url: f.url, name: f.name ?? null, face: f.face ?? null, link: f.link ?? null, tags: f.tags, filters }, now);
+      setConfigFiltersApplied(db, feed.id, JSON.stringify(filters));
       addFeedSource(db, feed.id, 'config', now);
       report.added.push(f.url);
     }

@@ -28,14 +28,37 @@ async function probe(url: string, options: FetchOptions): Promise<Probe> {
   return { kind: 'error', message: parsed.message };
 }
 
-export async function discoverFeeds(url: string, options: FetchOptions): Promise<DiscoveryResult> {
-  const first = await probe(url, options);
+/** Bounds on one discovery beyond each fetch's own (a visitor's suggestion gets tight ones). */
+export interface DiscoveryLimits {
+  /** Fetches at most, the page itself included. */
+  maxProbes?: number;
+  /** Milliseconds for the whole discovery: no new fetch starts after that. */
+  deadlineMs?: number;
+}
+
+export async function discoverFeeds(url: string, options: FetchOptions, limits: DiscoveryLimits = {}): Promise<DiscoveryResult> {
+  const started = performance.now();
+  let probes = 0;
+  const stopReason = (): string | null => {
+    if (limits.maxProbes !== undefined && probes >= limits.maxProbes) return `discovery: no feed found in the ${probes} addresses tried (at most ${limits.maxProbes}); give the feed's own URL`;
+    if (limits.deadlineMs !== undefined && performance.now() - started >= limits.deadlineMs) return `discovery: no feed found within ${Math.round(limits.deadlineMs / 1000)} seconds; give the feed's own URL`;
+    return null;
+  };
+  const bounded = async (candidate: string): Promise<Probe> => {
+    const stop = stopReason();
+    if (stop) return { kind: 'error', message: stop };
+    probes++;
+    return probe(candidate, options);
+  };
+  const first = await bounded(url);
   if (first.kind === 'feed') return { kind: 'ok', feedUrl: first.url, title: first.title, candidates: [first.url] };
   if (first.kind === 'error') return { kind: 'error', message: first.message };
 
   for (const candidate of first.alternates) {
-    const p = await probe(candidate, options);
+    const p = await bounded(candidate);
     if (p.kind === 'feed') return { kind: 'ok', feedUrl: p.url, title: p.title, candidates: first.alternates };
+    const stop = stopReason();
+    if (stop) return { kind: 'error', message: stop };
   }
   const tried: string[] = [];
   const page = new URL(first.url);
@@ -45,8 +68,10 @@ export async function discoverFeeds(url: string, options: FetchOptions): Promise
       const candidate = new URL(path, base).href;
       if (tried.includes(candidate) || first.alternates.includes(candidate)) continue;
       tried.push(candidate);
-      const p = await probe(candidate, options);
+      const p = await bounded(candidate);
       if (p.kind === 'feed') return { kind: 'ok', feedUrl: p.url, title: p.title, candidates: [p.url] };
+      const stop = stopReason();
+      if (stop) return { kind: 'error', message: stop };
     }
   }
   const advertised = first.alternates.length ? `it advertises ${first.alternates.join(', ')} but none of them is a readable feed` : 'it advertises no feed';

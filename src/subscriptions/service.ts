@@ -72,16 +72,26 @@ export interface FeedFields {
   excerpt?: boolean;
 }
 
-/** Subscribes `feedUrl` (already discovered); refuses a duplicate that appeared meanwhile. */
-export function subscribeFeed(db: Db, config: Config, actor: Actor, feedUrl: string, fields: FeedFields, field = 'url'): Feed | FieldError {
+/**
+ * Subscribes `feedUrl` (already discovered); refuses a duplicate that appeared meanwhile. `source`
+ * says where the subscription came from when it is not the actor's own door (an approved suggestion).
+ */
+export function subscribeFeed(db: Db, config: Config, actor: Actor, feedUrl: string, fields: FeedFields, field = 'url', source?: 'suggestion'): Feed | FieldError {
   const problem = urlProblem(feedUrl, config.fetch.allow_private_addresses);
   if (problem) return fieldError(field, problem);
   return db.transaction((): Feed | FieldError => {
     const existing = findDuplicate(db, [feedUrl]);
     if (existing) return duplicateError(existing, field);
     const feed = insertFeed(db, { url: feedUrl, name: fields.name ?? null, face: fields.face ?? null, link: fields.link ?? null, tags: fields.tags ?? [], excerpt: fields.excerpt ?? false });
-    addFeedSource(db, feed.id, sourceOf(actor));
-    recordAudit(db, { actor: actor.username, via: actor.via, action: 'feed.add', feedId: feed.id, summary: `subscribed to ${feed.url}`, detail: { url: feed.url, ...fields } });
+    addFeedSource(db, feed.id, source ?? sourceOf(actor));
+    recordAudit(db, {
+      actor: actor.username,
+      via: actor.via,
+      action: 'feed.add',
+      feedId: feed.id,
+      summary: `subscribed to ${feed.url}${source ? ` (from a ${source})` : ''}`,
+      detail: { url: feed.url, ...fields, ...(source ? { source } : {}) },
+    });
     return feed;
   })();
 }

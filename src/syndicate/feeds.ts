@@ -1,8 +1,9 @@
 // Pure: the planet's merged feeds. Entries (already sanitized) → Atom 1.0, RSS 2.0, JSON Feed 1.1
 // strings, written with the `feed` package and completed where it falls short (atom:source,
 // dc:creator, JSON Feed 1.1 fields; it also rejects ids that are not URLs — see ids.ts).
+import { randomUUID } from 'node:crypto';
 import { Feed as FeedWriter, type Item } from 'feed';
-import { feedDisplayName, feedHomeLink, type Entry, type Feed } from '../model.js';
+import { feedDisplayName, feedHomeLink, type Category, type Entry, type Feed } from '../model.js';
 import { itemId } from './ids.js';
 
 export interface ChannelInfo {
@@ -97,7 +98,19 @@ function itemBase(item: SyndicationItem, planetHome: string) {
     summary: clean(entry.summaryHtml),
     published: new Date(entry.sortAt),
     updated: new Date(Math.max(entry.updatedAt ?? entry.sortAt, entry.sortAt)),
+    categories: entry.categories.flatMap((c): Category[] => {
+      const term = clean(c.term);
+      return term ? [{ term, scheme: clean(c.scheme) ?? null, label: clean(c.label) ?? null }] : [];
+    }),
+    language: entry.language,
   };
+}
+
+/** Atom categories (RFC 4287 §4.2.2): term, and scheme and label when the post gave them. */
+function atomCategories(categories: Category[]): string {
+  return categories
+    .map((c) => `\n        <category term="${xmlText(c.term)}"${c.scheme ? ` scheme="${xmlText(c.scheme)}"` : ''}${c.label ? ` label="${xmlText(c.label)}"` : ''}/>`)
+    .join('');
 }
 
 /**
@@ -108,10 +121,15 @@ function itemBase(item: SyndicationItem, planetHome: string) {
 export function renderAtom(channel: ChannelInfo, items: SyndicationItem[]): string {
   const w = writer(channel, items, channel.atomUrl);
   const tails: string[] = [];
+  const langs: (string | null)[] = [];
+  // The placeholder carries a fresh nonce: a post's content cannot contain it, so only our own
+  // placeholders are replaced (the output does not depend on it).
+  const nonce = randomUUID();
   items.forEach((item, i) => {
     const b = itemBase(item, channel.homeUrl);
+    langs.push(b.language);
     w.addItem({
-      id: `urn:x-planetarium-item:${i}`,
+      id: `urn:x-planetarium-item:${nonce}:${i}`,
       // type="html": a plain-text title must be escaped once so "AT&amp;T" does not read as "AT&T".
       title: escapeHtml(b.title),
       link: b.link,
@@ -122,11 +140,16 @@ export function renderAtom(channel: ChannelInfo, items: SyndicationItem[]): stri
       author: [{ name: b.author, link: b.blogHome }],
     });
     tails.push(
-      `<id>${xmlText(b.id)}</id>\n        <source>\n            <id>${xmlText(b.blogFeed)}</id>\n            <title>${xmlText(b.blog)}</title>\n` +
+      `<id>${xmlText(b.id)}</id>${atomCategories(b.categories)}\n        <source>\n            <id>${xmlText(b.blogFeed)}</id>\n            <title>${xmlText(b.blog)}</title>\n` +
         `            <link rel="alternate" href="${xmlText(b.blogHome)}"/>\n            <link rel="self" href="${xmlText(b.blogFeed)}"/>\n        </source>`,
     );
   });
-  return w.atom1().replace(/<id>urn:x-planetarium-item:(\d+)<\/id>/g, (_m, i: string) => tails[Number(i)]!);
+  // The writer opens each entry with its title (CDATA of escaped text, so no "]]>" inside), then the id.
+  const entry = new RegExp(`<entry>(\\s*<title type="html"><!\\[CDATA\\[[^]*?\\]\\]></title>\\s*)<id>urn:x-planetarium-item:${nonce}:(\\d+)</id>`, 'g');
+  return w.atom1().replace(entry, (_m, title: string, i: string) => {
+    const lang = langs[Number(i)];
+    return `<entry${lang ? ` xml:lang="${xmlText(lang)}"` : ''}>${title}${tails[Number(i)]!}`;
+  });
 }
 
 /** RSS 2.0 with dc:creator (an RSS <author> must be an e-mail address) and <source> for the blog. */
@@ -142,8 +165,12 @@ export function renderRss(channel: ChannelInfo, items: SyndicationItem[]): strin
       date: b.published,
       description: b.summary ?? b.content,
       content: b.summary !== undefined && b.content !== undefined && b.summary !== b.content ? b.content : undefined,
+      // The writer escapes quotes in attributes but not '&' or '<' (as for <source url> below).
+      category: b.categories.map((c) => ({ name: c.term, ...(c.scheme ? { domain: c.scheme.replace(/&/g, '&amp;').replace(/</g, '&lt;') } : {}) })),
       extensions: [
         { name: 'dc:creator', objects: { _text: b.author } },
+        // RSS 2.0 has no per-item language; Dublin Core's is what readers understand.
+        ...(b.language ? [{ name: 'dc:language', objects: { _text: b.language } }] : []),
         // The writer escapes quotes in attributes but not '&' or '<': do those here.
         { name: 'source', objects: { _attributes: { url: b.blogFeed.replace(/&/g, '&amp;').replace(/</g, '&lt;') }, _text: b.blog } },
       ],
@@ -160,8 +187,10 @@ export function renderRss(channel: ChannelInfo, items: SyndicationItem[]): strin
 export function renderJsonFeed(channel: ChannelInfo, items: SyndicationItem[]): string {
   const w = writer(channel, items, channel.jsonUrl);
   const sources: { title: string; home_page_url: string; feed_url: string }[] = [];
+  const extra: { tags?: string[]; language?: string }[] = [];
   for (const item of items) {
     const b = itemBase(item, channel.homeUrl);
+    extra.push({ ...(b.categories.length ? { tags: [...new Set(b.categories.map((c) => c.term))] } : {}), ...(b.language ? { language: b.language } : {}) });
     w.addItem({
       id: b.id,
       title: b.title,
@@ -189,7 +218,7 @@ export function renderJsonFeed(channel: ChannelInfo, items: SyndicationItem[]): 
   out.items = doc.items.map((it, i) => {
     const { author, ...rest } = it;
     // `_source` is a JSON Feed extension (custom keys start with "_"): the blog the post came from.
-    return { ...rest, authors: author ? [author] : undefined, _source: sources[i] };
+    return { ...rest, ...extra[i], authors: author ? [author] : undefined, _source: sources[i] };
   });
   return `${JSON.stringify(out, null, 2)}\n`;
 }

@@ -9,6 +9,7 @@ import type { Db } from '../db/open.js';
 import { deleteDelivery, getSubscription, nextDeliveries, recordDeliveryAt } from '../db/websub.js';
 import type { Logger } from '../ops/logging.js';
 import type { CpuWork } from '../pipeline/cpu-pool.js';
+import { compileStoredFilters } from '../pipeline/filters.js';
 import { storeDocument } from '../pipeline/refresh.js';
 
 /** The lock owner a server process writes while it stores deliveries: the pass waits for it briefly. */
@@ -66,6 +67,8 @@ export async function storeQueuedDeliveries(db: Db, config: Config, options: Sto
         const stored = await storeDocument(db, feed, { body: delivery.body, contentType: delivery.contentType, url: sub.topic }, at, {
           newFeedItems: config.fetch.new_feed_items,
           cpu: options.cpu,
+          // Pushed posts pass the same rules as fetched ones.
+          planetFilters: compileStoredFilters(config.filters),
         });
         recordDeliveryAt(db, sub.id, at);
         result =

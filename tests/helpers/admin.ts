@@ -23,12 +23,13 @@ export interface TestPlanet {
   close(): Promise<void>;
 }
 
-export async function startAdminTestPlanet(overrides: { fetch?: Record<string, unknown> } = {}): Promise<TestPlanet> {
+export async function startAdminTestPlanet(overrides: { fetch?: Record<string, unknown>; suggestions?: Record<string, unknown> } = {}): Promise<TestPlanet> {
   const dir = mkdtempSync(path.join(tmpdir(), 'planet-admin-'));
   const config = parseConfig({
     database: path.join(dir, 'planet.db'),
     planet: { name: 'Test Planet', link: 'http://planet.test/' },
     fetch: { allow_private_addresses: true, timeout_seconds: 5, ...overrides.fetch },
+    ...(overrides.suggestions ? { suggestions: overrides.suggestions } : {}),
   });
   const db = openDb(config.database);
   const app = await buildServer({ db, config });

@@ -51,7 +51,7 @@ describe('the planet page', () => {
     await start();
     const html = (await app.inject('/')).body;
     // Third and Second post are both Alice's: one byline, the second entry marked same-blog.
-    expect(html).toMatch(/<article class="entry same-blog" id="e3">/);
+    expect(html).toMatch(/<article class="entry same-blog" id="e3" dir="auto">/);
     expect(html).toContain('src="https://bob.example.net/face.png"');
     // Alice has no face: initials drawn by CSS, nothing that can fail to load.
     expect(html).toMatch(/<span class="face hue-\d+" aria-hidden="true"><span class="initials">AL<\/span><\/span>/);

@@ -145,7 +145,7 @@ describe('hostile text stays well-formed', () => {
     rssUrl: 'https://p.example/rss.xml', jsonUrl: 'https://p.example/feed.json', language: 'en', updated: new Date(0),
   };
   const feed = { id: 1, url: 'https://b.example/feed?x=1&y=2', name: 'A "quoted" & <odd> blog', title: null, link: null, siteLink: 'https://b.example/', face: null, image: null, tags: [], excerpt: false, status: 'active' } as unknown as Feed;
-  const entry = { id: 1, feedId: 1, entryKey: 'guid:x', guid: 'x', link: 'relative/path', title: 'Title ]]> with\u0001 control & <b>tags</b>', author: 'Zoë <z@x>', contentHtml: '<p>a ]]&gt; b</p>', summaryHtml: null, publishedAt: 0, updatedAt: null, firstSeenAt: 0, sortAt: 0, hidden: false, duplicateOf: null } as Entry;
+  const entry = { id: 1, feedId: 1, entryKey: 'guid:x', guid: 'x', link: 'relative/path', title: 'Title ]]> with\u0001 control & <b>tags</b>', author: 'Zoë <z@x>', contentHtml: '<p>a ]]&gt; b</p>', summaryHtml: null, publishedAt: 0, updatedAt: null, firstSeenAt: 0, sortAt: 0, hidden: false, duplicateOf: null, categories: [], language: null, filter: null, expired: false, expiredBy: null, futureAt: null } as Entry;
 
   it.each([
     ['atom', renderAtom],

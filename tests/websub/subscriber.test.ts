@@ -49,11 +49,12 @@ afterAll(async () => {
   await hub.close();
 });
 
-async function startPlanet(websub: Record<string, unknown> = {}, fetch: Record<string, unknown> = {}) {
+async function startPlanet(websub: Record<string, unknown> = {}, fetch: Record<string, unknown> = {}, filters?: Record<string, unknown>) {
   planet = tempPlanet({
     planet: { link: `http://127.0.0.1:${port}/` },
     fetch: { allow_private_addresses: true, timeout_seconds: 2, ...fetch },
     websub: { callback_base: `http://127.0.0.1:${port}`, ...websub },
+    ...(filters ? { filters } : {}),
   });
   config = planet.config;
   app = await buildServer({ db: planet.db, config, now });
@@ -251,5 +252,22 @@ describe('the delivery queue', () => {
     acceptDelivery(planet.db, s.token, signed(doc), 'application/atom+xml', Buffer.from(doc), clock);
     removeFeed(planet.db, feed.id, { purge: false });
     expect((await storeQueuedDeliveries(planet.db, config, { now }))[0]).toMatchObject({ outcome: 'dropped' });
+  });
+
+  it('applies the filter rules to pushed posts as to fetched ones: stored, hidden by the deciding rule', async () => {
+    await startPlanet({}, {}, { exclude: ['title:sponsored'] });
+    const feed = subscribedFeed('https://blog.example/filtered.xml');
+    await subscribeDiscoveredHubs(planet.db, config, discovered(feed.id, hub.url, feed.url), hubContext(config, now));
+    await hub.waitFor(() => sub(feed.id)?.state === 'active', 5000, 'verification');
+    const s = sub(feed.id)!;
+    const doc = atomFeed({ topic: feed.url, title: 'Filtered blog', entries: [{ id: 'a', title: 'A sponsored post', at: T0 - 2000 }, { id: 'b', title: 'A real post', at: T0 - 1000 }] });
+    const signature = `sha256=${createHmac('sha256', s.secret).update(doc).digest('hex')}`;
+    acceptDelivery(planet.db, s.token, signature, 'application/atom+xml', Buffer.from(doc), clock);
+    expect((await storeQueuedDeliveries(planet.db, config, { now }))[0]).toMatchObject({ outcome: 'stored', entries_new: 2 });
+    const rows = planet.db.prepare('SELECT title, filter_rule, filter_scope FROM entries WHERE feed_id = ? ORDER BY title').all(feed.id);
+    expect(rows).toEqual([
+      { title: 'A real post', filter_rule: null, filter_scope: null },
+      { title: 'A sponsored post', filter_rule: 'title:sponsored', filter_scope: 'planet' },
+    ]);
   });
 });

@@ -18,6 +18,7 @@ import {
   type FieldError,
   type FeedWithHealth,
 } from '../../subscriptions/service.js';
+import { reappliedWords, setFeedFilters, validateFeedFilters } from '../../subscriptions/filter-rules.js';
 import { sha256Hex } from '../../admin/passwords.js';
 import { apiAddBody, apiPatchBody, firstIssue } from '../../admin/schemas.js';
 import { findAdminByTokenHash } from '../../db/admins.js';
@@ -51,6 +52,7 @@ export function feedJson({ feed, health, entryCount, latestEntryAt, sources, ali
     face: feed.face,
     tags: feed.tags,
     excerpt: feed.excerpt,
+    filters: feed.filters ?? { include: [], exclude: [] },
     status: feed.status,
     health,
     last_attempt_at: iso(feed.lastAttemptAt),
@@ -143,14 +145,27 @@ export async function apiRoutes(app: FastifyInstance, { deps }: { deps: ServerDe
     if (id === undefined) return reply;
     const body = apiPatchBody.safeParse(request.body ?? {});
     if (!body.success) return send(reply, 400, firstIssue(body.error));
-    const { status, ...fields } = body.data;
+    const { status, filters, ...fields } = body.data;
+    // Rules are checked before anything is written: a refused rule saves nothing, not even the other fields.
+    if (filters !== undefined) {
+      const valid = validateFeedFilters(filters);
+      if (valid !== null && 'kind' in valid) return send(reply, 400, valid);
+    }
     if (status === 'active') {
       const enabled = reenableFeed(db, actor(request), id);
       if (enabled === 'not_gone') return send(reply, 400, fieldError('status', 'only a gone feed can be re-enabled; this one is being polled'));
     }
-    const edited = editFeed(db, actor(request), id, fields);
+    let edited = editFeed(db, actor(request), id, fields);
     if (!edited) return notFound(reply, request.params.id);
-    return feedJson(feedWithHealth(db, config, edited, now()));
+    let reapplied: string | undefined;
+    if (filters !== undefined) {
+      const set = setFeedFilters(db, config, actor(request), id, filters);
+      if (set === undefined) return notFound(reply, request.params.id);
+      if (set.kind === 'invalid') return send(reply, 400, set);
+      edited = set.feed;
+      reapplied = reappliedWords(set.report);
+    }
+    return { ...feedJson(feedWithHealth(db, config, edited, now())), ...(reapplied ? { filters_reapplied: reapplied } : {}) };
   });
 
   app.delete<{ Params: { id: string }; Querystring: { purge?: string } }>('/feeds/:id', async (request, reply) => {

@@ -11,6 +11,7 @@ import type { FastHandler, FastPath } from '../fast-path.js';
 import type { ServerDeps } from '../deps.js';
 import { encodedBody, type Doc } from '../../site/doc.js';
 import { createReaderSite, type ReaderSite } from '../../site/reader-site.js';
+import { suggestRoutes } from './suggest.js';
 
 /**
  * Second line of defence behind the sanitizer: scripts only our own optional one (assets/planet.js),
@@ -34,6 +35,25 @@ export function contentSecurityPolicy(iframeOrigins: readonly string[]): string 
 }
 
 const CSP = contentSecurityPolicy(IFRAME_ORIGINS);
+
+/** /why is public and costs a few queries: a client may ask this many times a minute. */
+export const WHY_LIMIT_PER_MINUTE = 60;
+
+/** Does the Accept header prefer JSON to HTML (`Accept: application/json`)? */
+export function prefersJson(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const q = (type: string) => {
+    for (const part of accept.split(',')) {
+      const [name, ...params] = part.trim().split(';');
+      if (name?.trim().toLowerCase() !== type) continue;
+      const qp = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return qp ? Number(qp.slice(2)) || 0 : 1;
+    }
+    return -1;
+  };
+  const json = q('application/json');
+  return json > 0 && json >= q('text/html');
+}
 
 /**
  * Every header of a reader response besides the document's own: what @fastify/helmet sends on the
@@ -226,6 +246,31 @@ export async function readerRoutes(app: FastifyInstance, { deps, fastPath }: { d
     const q = typeof query.q === 'string' ? query.q : '';
     const page = typeof query.page === 'string' && /^\d{1,5}$/.test(query.page) ? Number(query.page) : 1;
     return sendDoc(request, reply, site.search(q, page));
+  });
+
+  // Visitors propose blogs only where the planet asks for it; elsewhere /suggest is a 404.
+  if (deps.config.suggestions.enabled) await app.register(suggestRoutes, { deps, site, headers: SECURITY_HEADERS });
+
+  // "Why isn't my post here?": public and read-only (never fetches), rate-limited per client.
+  const whyLimit = app.createRateLimit({ max: WHY_LIMIT_PER_MINUTE, timeWindow: 60_000, keyGenerator: (req: FastifyRequest) => `why-ip:${req.ip}` });
+  app.get('/why', { helmet: false }, async (request, reply) => {
+    const json = prefersJson(request.headers.accept);
+    const limit = await whyLimit(request);
+    if (!limit.isAllowed && limit.isExceeded) {
+      reply.code(429).headers(SECURITY_HEADERS).header('retry-after', String(limit.ttlInSeconds)).header('cache-control', 'no-store');
+      const text = `Too many questions from your address: try again in ${limit.ttlInSeconds} seconds.`;
+      return json ? reply.send({ error: 'too many requests', field: null, reason: text }) : reply.type('text/plain; charset=utf-8').send(`${text}\n`);
+    }
+    const query = request.query as Record<string, unknown>;
+    const url = typeof query.url === 'string' ? query.url : undefined;
+    const result = site.why(url);
+    reply.headers(SECURITY_HEADERS).header('cache-control', 'no-store').header('vary', 'Accept');
+    if (json) {
+      if (result.problem) return reply.code(400).send({ error: 'invalid url', field: 'url', reason: result.problem });
+      if (!result.answer) return reply.code(400).send({ error: 'missing url', field: 'url', reason: 'give ?url= a post permalink or a feed URL' });
+      return reply.send(result.answer);
+    }
+    return reply.code(result.status).type(result.doc.type).send(result.doc.body);
   });
 
   app.setNotFoundHandler(async (request, reply) => {

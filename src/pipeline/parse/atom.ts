@@ -1,7 +1,7 @@
 // Atom 1.0 / 0.3 → NormalizedFeed, from the XML tree; atomAlternate also serves RSS feeds
 // that carry atom:link.
 import type { NormalizedFeed } from '../../model.js';
-import { finishEntry } from './entry.js';
+import { finishEntry, xmlLang } from './entry.js';
 import { collapse, escapeHtml, htmlToPlain, resolveUrl } from './text.js';
 import { websubLinks } from './websub-links.js';
 import { NS, all, elements, first, hasElementChildren, serializeChildren, textOf, trimmedText, type XmlElement } from './xml-tree.js';
@@ -61,6 +61,7 @@ export function parseAtom(root: XmlElement, format: 'atom' | 'atom03', feedUrl: 
   const feedAuthor = personName(first(root, 'author', core));
 
   const iconEl = first(root, 'icon', core) ?? first(root, 'logo', core);
+  const language = xmlLang(root);
   const entries = all(root, 'entry', core).map((entry, i) => {
     const link = atomAlternate(entry, core);
     const contentEl = first(entry, 'content', core);
@@ -85,6 +86,13 @@ export function parseAtom(root: XmlElement, format: 'atom' | 'atom03', feedUrl: 
         published: textOf(pubEl),
         updated: textOf(updEl),
         xmlBase: baseEl.explicitBase ? baseEl.base : null,
+        // RFC 4287 §4.2.2; Atom 0.3 feeds carried dc:subject instead.
+        categories: [
+          ...all(entry, 'category', core).map((c) => ({ term: c.attrs.term, scheme: c.attrs.scheme, label: c.attrs.label })),
+          ...all(entry, 'subject', [NS.dc]).map((c) => ({ term: textOf(c) })),
+        ],
+        // The content's own xml:lang is the most precise; else the entry's, inherited from the feed.
+        language: xmlLang(contentEl ?? summaryEl ?? entry),
       },
       i,
       feedUrl,
@@ -97,6 +105,7 @@ export function parseAtom(root: XmlElement, format: 'atom' | 'atom03', feedUrl: 
     title: atomPlain(first(root, 'title', core)),
     link: atomAlternate(root, core),
     image: iconEl ? resolveUrl(trimmedText(iconEl), iconEl.base) : null,
+    language,
     entries,
     warnings,
     ...websubLinks(root, core),

@@ -1,6 +1,6 @@
 // JSON Feed 1.0 / 1.1 → NormalizedFeed: JSON.parse plus the same entry assembly.
 import type { NormalizedFeed } from '../../model.js';
-import { finishEntry } from './entry.js';
+import { finishEntry, languageTag } from './entry.js';
 import { ParseFailure, fail } from './failure.js';
 import { collapse, escapeHtml, resolveUrl } from './text.js';
 import { jsonWebsubLinks } from './websub-links.js';
@@ -37,6 +37,7 @@ export function parseJsonFeed(text: string, feedUrl: string): NormalizedFeed {
   const warnings: string[] = [];
   const feedAuthor = jsonAuthor(feed);
   const items = Array.isArray(feed.items) ? feed.items : [];
+  const language = languageTag(str(feed.language));
   const entries = items
     .map((v) => obj(v))
     .filter((v): v is Record<string, unknown> => v !== null)
@@ -56,6 +57,9 @@ export function parseJsonFeed(text: string, feedUrl: string): NormalizedFeed {
           published: str(item.date_published),
           updated: str(item.date_modified),
           xmlBase: null,
+          categories: (Array.isArray(item.tags) ? item.tags : []).map((t) => ({ term: typeof t === 'string' ? t : null })),
+          // JSON Feed 1.1: an item's language, else the feed's.
+          language: languageTag(str(item.language)) ?? language,
         },
         i,
         feedUrl,
@@ -67,6 +71,7 @@ export function parseJsonFeed(text: string, feedUrl: string): NormalizedFeed {
     title: collapse(str(feed.title)),
     link: resolveUrl(str(feed.home_page_url), feedUrl),
     image: resolveUrl(str(feed.icon) ?? str(feed.favicon), feedUrl),
+    language,
     entries,
     warnings,
     ...jsonWebsubLinks(feed, feedUrl),

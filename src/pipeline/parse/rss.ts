@@ -1,7 +1,7 @@
 // RSS 0.9x / 2.0 and RSS 1.0 (RDF) → NormalizedFeed, from the XML tree.
 import type { NormalizedFeed } from '../../model.js';
 import { atomAlternate } from './atom.js';
-import { finishEntry } from './entry.js';
+import { finishEntry, languageTag, xmlLang } from './entry.js';
 import { authorName, htmlToPlain, resolveUrl } from './text.js';
 import { websubLinks } from './websub-links.js';
 import { NS, all, first, htmlOf, textOf, trimmedText, type XmlElement } from './xml-tree.js';
@@ -35,6 +35,7 @@ export function parseRss(root: XmlElement, format: 'rss' | 'rdf', feedUrl: strin
     resolveUrl(rdfResource(imageEl), imageEl?.base ?? feedUrl) ??
     resolveUrl(itunesImage?.attrs.href, itunesImage?.base ?? feedUrl);
 
+  const language = languageTag(trimmedText(first(channel, 'language', core))) ?? languageTag(trimmedText(first(channel, 'language', [NS.dc]))) ?? xmlLang(channel);
   const entries = rawItems.map((item, i) => {
     const guidEl = first(item, 'guid', core);
     const guid = trimmedText(guidEl) ?? (format === 'rdf' ? rdfAbout(item) : null);
@@ -72,6 +73,12 @@ export function parseRss(root: XmlElement, format: 'rss' | 'rdf', feedUrl: strin
         published: textOf(pubEl),
         updated: textOf(updEl),
         xmlBase: contentBaseEl.explicitBase ? contentBaseEl.base : null,
+        // RSS 2.0 category (its domain names the taxonomy); RSS 1.0 feeds use dc:subject.
+        categories: [
+          ...all(item, 'category', core).map((c) => ({ term: textOf(c), scheme: c.attrs.domain })),
+          ...all(item, 'subject', [NS.dc]).map((c) => ({ term: textOf(c) })),
+        ],
+        language: xmlLang(contentEl ?? item) ?? languageTag(trimmedText(first(item, 'language', [NS.dc]))) ?? language,
       },
       i,
       feedUrl,
@@ -84,6 +91,7 @@ export function parseRss(root: XmlElement, format: 'rss' | 'rdf', feedUrl: strin
     title: htmlToPlain(textOf(first(channel, 'title', core))),
     link: feedLink,
     image,
+    language,
     entries,
     warnings,
     ...websubLinks(channel, [NS.atom10]),

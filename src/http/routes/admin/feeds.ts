@@ -24,6 +24,7 @@ import {
   type FieldError,
 } from '../../../subscriptions/service.js';
 import { pushState } from '../../../websub/subscriber.js';
+import { previewFilters, reappliedWords, rulesInForce, setFeedFilters } from '../../../subscriptions/filter-rules.js';
 import type { ServerDeps } from '../../deps.js';
 import { liveFeedParam } from '../../feed-param.js';
 import { formIssue as firstIssue, formObject, formValue, formValues } from '../../plugins/forms.js';
@@ -67,6 +68,11 @@ function sortFeeds(rows: FeedWithHealth[], sort: Sort, dir: 'asc' | 'desc'): Fee
     const c = x < y ? -1 : x > y ? 1 : 0;
     return c !== 0 ? c * sign : name(a).localeCompare(name(b));
   });
+}
+
+/** A textarea of rules: one per line, blank lines ignored. */
+function ruleLines(text: string): string[] {
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
 }
 
 function matchesFilter(health: FeedHealth, show: Filter): boolean {
@@ -140,9 +146,13 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
   const feedPage = (request: FastifyRequest, reply: FastifyReply, id: number, extra: Record<string, unknown>, status = 200) => {
     const feed = getFeed(db, id)!;
     const row = feedWithHealth(db, config, feed, now());
+    const rules = rulesInForce(config, feed);
     return render(reply, request, 'feed', {
       row,
       fields: { name: feed.name ?? '', face: feed.face ?? '', link: feed.link ?? '', tags: feed.tags.join(' '), excerpt: feed.excerpt },
+      rules: { include: rules.feed.include.join('\n'), exclude: rules.feed.exclude.join('\n') },
+      planetRules: rules.planet,
+      filterPreview: null,
       entries: listFeedEntries(db, id).slice(0, 100),
       audit: listAudit(db, { limit: 20, feedId: id }),
       // WebSub: its hub subscription, if any, with the push state `planet feeds list` shows.
@@ -175,6 +185,26 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
     if (!parsed.success) return feedPage(request, reply, feed.id, { error: firstIssue(parsed.error), fields: { ...raw, excerpt: raw.excerpt === 'on' } }, 400);
     editFeed(db, actor(request), feed.id, parsed.data);
     return reply.redirect(`/admin/feeds/${feed.id}?notice=saved`, 303);
+  });
+
+  // A feed's own filter rules: "Preview" re-renders the page with what the typed rules would show
+  // and hide among its stored posts (nothing saved); "Save" stores them and re-applies them at once.
+  app.post<{ Params: { id: string } }>('/feeds/:id/filters', async (request, reply) => {
+    const feed = liveFeedParam(db, request.params.id);
+    if (!feed) return noFeed(request, reply);
+    const typed = { include: formValue(request.body, 'include') ?? '', exclude: formValue(request.body, 'exclude') ?? '' };
+    const lists = { include: ruleLines(typed.include), exclude: ruleLines(typed.exclude) };
+    const action = formValue(request.body, 'action');
+    if (action === 'preview') {
+      const preview = previewFilters(db, config, feed.id, { feed: lists });
+      if ('kind' in preview) return feedPage(request, reply, feed.id, { rules: typed, error: preview }, 400);
+      return feedPage(request, reply, feed.id, { rules: typed, filterPreview: preview });
+    }
+    if (action !== 'save') return feedPage(request, reply, feed.id, { rules: typed, error: { field: 'action', reason: 'choose Preview or Save' } }, 400);
+    const set = setFeedFilters(db, config, actor(request), feed.id, lists);
+    if (!set) return noFeed(request, reply);
+    if (set.kind === 'invalid') return feedPage(request, reply, feed.id, { rules: typed, error: set }, 400);
+    return feedPage(request, reply, feed.id, { notice: `Filter rules saved; ${reappliedWords(set.report)}.` });
   });
 
   app.post<{ Params: { id: string } }>('/feeds/:id/remove', async (request, reply) => {

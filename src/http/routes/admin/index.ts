@@ -15,6 +15,7 @@ import { listRoutes } from './lists.js';
 import { loginRoutes } from './login.js';
 import { opmlRoutes } from './opml.js';
 import { adminSessions } from './session.js';
+import { suggestionRoutes } from './suggestions.js';
 import { createAdminView } from './view.js';
 
 // Admin pages run no script at all; styles only from the one stylesheet; images may come from any
@@ -61,4 +62,5 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { deps: Server
   await app.register(opmlRoutes, { deps, view });
   await app.register(listRoutes, { deps, view });
   await app.register(auditRoutes, { deps, view });
+  await app.register(suggestionRoutes, { deps, view });
 }

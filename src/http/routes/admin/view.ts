@@ -3,6 +3,7 @@
 // times in the planet's zone in words ("3 hours ago", the exact time on hover); message() for
 // one-paragraph answers. The stylesheet is the reader pages' own (assets/planet.css).
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { countPendingSuggestions } from '../../../db/suggestions.js';
 import type { AuditVia } from '../../../db/audit.js';
 import type { MessageKey } from '../../../i18n/catalogs.js';
 import { createWords, type MessageValues, type Words } from '../../../i18n/words.js';
@@ -110,7 +111,7 @@ export function adminHelpers(words: Words, now: () => number) {
   };
 }
 
-export function createAdminView({ config, now: clock }: ServerDeps): AdminView {
+export function createAdminView({ config, db, now: clock }: ServerDeps): AdminView {
   const now = clock ?? Date.now;
   const templates = createTemplates(config.views);
   const words = createWords(config.planet.language, config.planet.timezone);
@@ -132,6 +133,8 @@ export function createAdminView({ config, now: clock }: ServerDeps): AdminView {
       html: words.html,
       raw: words.raw,
       h,
+      // The queue of suggested blogs, in the menu where visitors can suggest them.
+      pendingSuggestions: session && config.suggestions.enabled ? countPendingSuggestions(db) : null,
       ...data,
     });
     return reply.status(status).type('text/html; charset=utf-8').send(html);
