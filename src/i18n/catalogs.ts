@@ -1,6 +1,6 @@
 // The message catalogs and which one a `planet.language` selects. English is the source: its keys
 // are every message there is, and each other catalog must have exactly those keys (the type below
-// makes a missing or extra key a compile error; tests/i18n checks placeholders and tone rules).
+// makes a missing or extra key a compile error; tests/i18n checks placeholders and tone rules; docs/decisions/0022-planet-words.md).
 import { de } from './catalogs/de.js';
 import { en } from './catalogs/en.js';
 import { es } from './catalogs/es.js';

@@ -2,7 +2,7 @@
 // (ICU MessageFormat through intl-messageformat, plurals by Intl.PluralRules), dates and times in
 // `planet.timezone` with the zone shown, and "3 hours ago" through Intl.RelativeTimeFormat. Pure and
 // cached per language and zone: the server and `planet build` render the same bytes. How to add a
-// message: docs/views.md.
+// message: docs/decisions/0022-planet-words.md.
 import { IntlMessageFormat } from 'intl-messageformat';
 import { catalogFor, type MessageKey } from './catalogs.js';
 import { createDateFormatter, type DateFormatter } from './dates.js';

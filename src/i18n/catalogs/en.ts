@@ -1,7 +1,7 @@
 // English: the source catalog. Every message the planet's pages and its admin UI say, as ICU
 // MessageFormat ({name} a value, {n, plural, one {…} other {…}} a count, # the count inside one).
 // Other catalogs translate exactly these keys; keep a key's placeholders when translating. Text in
-// messages is escaped when rendered: write plain text, never HTML (docs/views.md).
+// messages is escaped when rendered: write plain text, never HTML (docs/decisions/0022-planet-words.md).
 export const en = {
   // ---- every reader page ----
   'layout.skip': 'Skip to the posts',
