@@ -120,7 +120,7 @@ describe('planet build in the planet’s language', () => {
         const app = await buildServer({ db: planet.db, config: { ...planet.config, planet: { ...planet.config.planet, language } }, now: () => NOW });
         const served = await app.inject('/');
         await app.close();
-        expect(readFileSync(path.join(site, 'index.html'), 'utf8')).toBe(served.body);
+        expect(readFileSync(path.join(site, 'index.html'), 'utf8')).toBe(withoutLiveLinks(served.body));
         if (language === 'de') {
           expect(served.body).toContain('<html lang="de"');
           expect(served.body).toContain('Neueste Beiträge');
