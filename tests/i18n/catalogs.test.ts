@@ -59,8 +59,8 @@ describe('the catalogs', () => {
         if (catalog[key] === en[key]) same++;
       }
       expect(problems).toEqual([]);
-      // Words that read the same in both (OPML, API, "Feed", "Status") are few; a copied catalog is not.
-      expect(same).toBeLessThan(20);
+      // Words that read the same in both (OPML, API, "Feed:", "Status") are few (under 8%); a copied catalog is not.
+      expect(same).toBeLessThan(Object.keys(en).length * 0.08);
     });
   }
 
@@ -106,11 +106,11 @@ describe('views', () => {
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? views(path.join(dir, e.name)) : e.name.endsWith('.eta') ? [path.join(dir, e.name)] : []));
 
   /**
-   * The pages curation (issue 9) brought in after these catalogs were written: /why, /suggest, the
+   * What curation (issue 9) brought in after these catalogs were written:
    * admin's suggestion queue and a feed's filter rules still speak English only. Listed here so that
    * no other view can slip back; each leaves this list once its words are in every catalog.
    */
-  const NOT_YET_IN_CATALOGS = ['views/why.eta', 'views/suggest.eta', 'views/admin/suggestions.eta', 'views/admin/_filters.eta'];
+  const NOT_YET_IN_CATALOGS = ['views/admin/suggestions.eta', 'views/admin/_filters.eta'];
 
   it('say nothing in English of their own: every word comes from a catalog', () => {
     const found = Object.fromEntries(
