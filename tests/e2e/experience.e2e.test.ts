@@ -15,8 +15,8 @@ let browser: Browser;
 /** The admin's logged-in session, shared by every admin page check. */
 let adminState: Awaited<ReturnType<BrowserContext['storageState']>>;
 
-const readerPages = () => ['/', '/page/2', `/search?q=${encodeURIComponent(SEARCH_QUERY)}`, '/search?q=', `/feed/${showcase.feeds.ada}`, `/feed/${showcase.feeds.grace}`, `/tag/${showcase.tag}`, '/no/such/page'];
-const adminPages = () => ['/admin', '/admin?show=broken', `/admin/feeds/${showcase.feeds.grace}`, `/admin/feeds/${showcase.feeds.broken}`, '/admin/opml', '/admin/lists', '/admin/audit'];
+const readerPages = () => ['/', '/page/2', `/search?q=${encodeURIComponent(SEARCH_QUERY)}`, '/search?q=', `/feed/${showcase.feeds.ada}`, `/feed/${showcase.feeds.grace}`, `/tag/${showcase.tag}`, '/no/such/page', '/why', `/why?url=${encodeURIComponent(`${showcase.feedServer.origin}/ada.xml`)}`, '/suggest'];
+const adminPages = () => ['/admin', '/admin?show=broken', `/admin/feeds/${showcase.feeds.grace}`, `/admin/feeds/${showcase.feeds.broken}`, '/admin/opml', '/admin/lists', '/admin/audit', '/admin/suggestions'];
 
 beforeAll(async () => {
   showcase = await startShowcase();

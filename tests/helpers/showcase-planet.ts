@@ -134,6 +134,8 @@ export async function startShowcase(options: ShowcaseOptions = {}): Promise<Show
         { url: `${base}/broken.xml`, name: 'A Broken Blog' },
       ],
       reading_lists: [{ url: `${base}/list.opml` }],
+      // Visitors may suggest blogs: /suggest and the admin's queue are on the checked pages too.
+      suggestions: { enabled: true },
     }),
   );
   const fetched = await runPlanet(['fetch', '--config', configPath], { PLANET_CONFIG: '' });
