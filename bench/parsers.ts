@@ -1,10 +1,12 @@
 // Measures feed-parser candidates against our fixture suite (docs/decisions/0001-feed-parser.md).
-// Run: npx tsx bench/parsers.ts (ends with the parseDate micro-benchmark, bench/date-strings.ts)
+// Run: npx tsx bench/parsers.ts (then the parseDate micro-benchmark, bench/date-strings.ts, and the
+// parse throughput against the baseline build, bench/parse-throughput.ts)
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseFeed as feedsmithParse } from 'feedsmith';
 import RssParser from 'rss-parser';
 import { benchDates } from './date-strings.js';
+import { benchParseThroughput } from './parse-throughput.js';
 import { parseDate } from '../src/pipeline/dates.js';
 import { decodeBody } from '../src/pipeline/decode.js';
 import { parseFeed } from '../src/pipeline/parse/index.js';
@@ -141,3 +143,5 @@ await score('feedsmith 3.0.1', feedsmithCandidate);
 await score('parseFeed (htmlparser2 + own mapping)', ours);
 console.log('');
 await benchDates();
+console.log('');
+await benchParseThroughput({ log: (s) => console.log(s) });

@@ -1,4 +1,4 @@
-// `npm run bench [-- ingest|serve|read|soak|subscriptions|websub]`: every benchmark, or one part. Each part reports
+// `npm run bench [-- ingest|serve|read|soak|cases|parse|subscriptions|websub]`: every benchmark, or one part. Each part reports
 // against a baseline measured in the same run (these machines are noisy):
 //   ingest  1,000 feeds × 20 entries from a local host: cold pass, warm pass (all 304), peak RSS,
 //           stage times; baseline = the same fetches doing nothing with the bytes
@@ -9,6 +9,9 @@
 //   read    p99 of GET / while a pass writes 10,000 entries, in-process vs a separate process,
 //           against the idle p99
 //   soak    200 passes over 500 feeds with changing content: RSS and database size, start → end
+//   cases   feedparser-style cases through `planet check URL --json`, scored per part, against the
+//           baseline build (BASELINE: a built checkout of an earlier version) and Python's feedparser if installed
+//   parse   parse and parse + sanitize MB/s on one thread, 20 to 2,000 entries, against the baseline
 //   subscriptions  OPML import of N outlines, then again under other spellings; a reading list of N
 //           added and re-read; baseline = the build before aliases (BASELINE_DIR)
 //   websub  a hub's delivery → the post on / (p50, p99 over ≥ 100 deliveries to `planet serve`),
@@ -16,7 +19,9 @@
 // Sizes: BENCH_FEEDS (ingest, default 1000), SOAK_PASSES (200), SOAK_FEEDS (500), READ_FEEDS (500),
 // SUBS_OUTLINES (subscriptions, 2000), WEBSUB_DELIVERIES (200).
 import { rmSync } from 'node:fs';
+import { benchFeedCases } from './feed-cases.js';
 import { benchIngest } from './ingest.js';
+import { benchParseThroughput } from './parse-throughput.js';
 import { benchReadDuringPass, benchSoak } from './ops.js';
 import { benchServe } from './serve.js';
 import { benchSubscriptions } from './subscriptions.js';
@@ -43,6 +48,14 @@ try {
   if (want('read')) {
     log('\n== read during a pass: p99 of GET / ==');
     await benchReadDuringPass({ feeds: num('READ_FEEDS', 500), log });
+  }
+  if (want('cases')) {
+    log('\n== cases: feedparser-style cases through planet check ==');
+    await benchFeedCases({ log });
+  }
+  if (want('parse')) {
+    log('\n== parse: throughput on one thread ==');
+    await benchParseThroughput({ log });
   }
   if (want('soak')) {
     log(`\n== soak: ${num('SOAK_PASSES', 200)} passes × ${num('SOAK_FEEDS', 500)} feeds ==`);

@@ -2,8 +2,8 @@
 // imported (importOpml, as `planet opml import` does) into an empty planet, then the same N again
 // under other spellings, every one "already present"; then a reading list of N outlines added
 // (read and subscribed at once) and read again unchanged. No network: nothing is fetched.
-// Baseline in the same run and process: the compiled build before aliases (BASELINE_DIR, default
-// /work/wt/baseline), whose duplicate check scanned every subscription for each outline.
+// Baseline in the same run and process: the compiled build before aliases (BASELINE: a built
+// checkout of an earlier version), whose duplicate check scanned every subscription for each outline.
 // Figures are CPU time (user + system) of the call, which other load on the machine barely moves.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +42,7 @@ async function loadBuild(root: string): Promise<Build | null> {
     mod('subscriptions/reading-lists.js'),
   ]);
   if (!open || !config || !service || !pass) return null;
-  return { openDb: open.openDb, parseConfig: config.parseConfig, importOpml: service.importOpml, fetchOptionsFromConfig: pass.fetchOptionsFromConfig, ...lists };
+  return { openDb: open.openDb, parseConfig: config.parseConfig, importOpml: service.importOpml, fetchOptionsFromConfig: config.fetchOptionsFromConfig ?? pass.fetchOptionsFromConfig, ...lists };
 }
 
 const opml = (n: number, spell: (i: number) => string) =>
@@ -57,10 +57,10 @@ async function cpu(work: () => unknown): Promise<number> {
 }
 
 export async function benchSubscriptions(o: SubscriptionsBenchOptions): Promise<void> {
-  const baselineRoot = o.baselineDir ?? process.env.BASELINE_DIR ?? '/work/wt/baseline';
+  const baselineRoot = o.baselineDir ?? process.env.BASELINE;
   const builds: [string, Build | null][] = [
     ['this build', await loadBuild(ROOT)],
-    ['baseline', await loadBuild(baselineRoot)],
+    ['baseline', baselineRoot ? await loadBuild(baselineRoot) : null],
   ];
   const dir = mkdtempSync(path.join(tmpdir(), 'planet-bench-subs-'));
   const actor = { username: 'bench', via: 'cli' };
@@ -105,7 +105,7 @@ export async function benchSubscriptions(o: SubscriptionsBenchOptions): Promise<
       const b = median(base?.[step]);
       o.log(`| ${step} | ${a.toFixed(3)} | ${b === undefined ? '—' : b.toFixed(3)} | ${b === undefined ? '' : `${(a / b).toFixed(3)}×`} |`);
     }
-    if (!base) o.log(`(no baseline: ${baselineRoot}/dist not found)`);
+    if (!base) o.log(baselineRoot ? `(no baseline: ${baselineRoot}/dist not found)` : '(no baseline: set BASELINE to a built checkout of an earlier version)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

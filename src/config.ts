@@ -8,7 +8,8 @@ import { parse as parseYaml } from 'yaml';
 import leven from 'leven';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
-import { TAG, TAG_RULE } from './model.js';
+import { TAG, TAG_RULE, type FetchOptions } from './model.js';
+import { VERSION } from './version.js';
 import { MAX_REGEX_RULES_PER_LIST, MAX_RULES_PER_LIST, compileRule } from './pipeline/filters.js';
 
 const MiB = 1024 * 1024;
@@ -456,6 +457,20 @@ export function databasePath(config: Config): string {
 
 export function userAgent(config: Config, version: string): string {
   return config.fetch.user_agent ?? `Planetarium/${version} (+${config.planet.link})`;
+}
+
+/** Maximum redirects followed per fetch (PRODUCT.md: bounded). */
+const MAX_REDIRECTS = 5;
+
+/** What every fetch of this planet is allowed (a pass, `planet check`, discovery, reading lists). */
+export function fetchOptionsFromConfig(config: Config): FetchOptions {
+  return {
+    timeoutMs: config.fetch.timeout_seconds * 1000,
+    maxBytes: config.fetch.max_bytes,
+    userAgent: userAgent(config, VERSION),
+    allowPrivateAddresses: config.fetch.allow_private_addresses,
+    maxRedirects: MAX_REDIRECTS,
+  };
 }
 
 /**

@@ -117,6 +117,22 @@ export interface NormalizedEntry {
   categories: Category[];
   /** BCP 47 tag (canonical case): its xml:lang or JSON Feed language, else the feed's; null when unknown. */
   language: string | null;
+  /** Where the summary's relative URLs resolve, when its xml:base differs from the content's. */
+  summaryBaseUrl?: string;
+  /** Media attached to the post (podcast episodes, videos, files); URLs absolute and of a safe scheme. */
+  enclosures: Enclosure[];
+}
+
+/** One attached file: RSS enclosure, Atom link rel="enclosure", JSON Feed attachment, media:content. */
+export interface Enclosure {
+  /** Absolute http(s) URL (data: only for raster images, as in the sanitizer). */
+  url: string;
+  /** MIME type, lowercased, or null when the feed does not say. */
+  type: string | null;
+  /** Size in bytes, or null when unknown (feeds often write 0 for that). */
+  length: number | null;
+  /** Plain text, or null. */
+  title: string | null;
 }
 
 export interface NormalizedFeed {
@@ -129,6 +145,10 @@ export interface NormalizedFeed {
   image: string | null;
   /** The feed's language (RSS language / dc:language, the root's xml:lang, JSON Feed language), canonical BCP 47. */
   language: string | null;
+  /** The channel's pubDate (RSS), when given. */
+  published: Date | null;
+  /** When the feed says it last changed: lastBuildDate, Atom feed updated, dc:date … */
+  updated: Date | null;
   entries: NormalizedEntry[];
   /** Things that were repaired or ignored while reading (stray `&`, bad dates …). */
   warnings: string[];
@@ -216,6 +236,8 @@ export interface Entry {
   summaryHtml: string | null;
   publishedAt: number | null;
   updatedAt: number | null;
+  /** Attached media, as the parser kept them (empty when none). */
+  enclosures: Enclosure[];
   firstSeenAt: number;
   /** The ordering time: published, else updated, else first seen; never after first seen. */
   sortAt: number;

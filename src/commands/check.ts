@@ -3,7 +3,7 @@
 // its report goes to stderr (exit 1). Warnings and errors always reach stderr, with --json too.
 import { checkFeed, type CheckReport } from '../pipeline/check.js';
 import { loadConfig } from '../config.js';
-import { fetchOptionsFromConfig } from '../pass/run-pass.js';
+import { fetchOptionsFromConfig } from '../config.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIo } from './common.js';
 import { bytes } from './wording.js';
 
@@ -40,6 +40,7 @@ function printReport(report: CheckReport, io: CliIo): void {
   line('format', report.format);
   line('title', report.title);
   line('link', report.link);
+  if (report.updated ?? report.published) line('updated', report.updated ?? report.published);
   for (const w of report.warnings) line('warning', w, io.err);
   if (report.error) {
     line('error', `${report.error.code}: ${report.error.message}`);
@@ -50,7 +51,8 @@ function printReport(report: CheckReport, io: CliIo): void {
   for (const e of report.entries) {
     io.out(
       `\n  ${e.title ?? '(untitled)'}\n    id        ${e.id}\n    link      ${e.link ?? '-'}\n    author    ${e.author ?? '-'}\n` +
-        `    published ${e.published ?? '-'}   updated ${e.updated ?? '-'}\n    content   ${bytes(Buffer.byteLength(e.content_html ?? e.summary_html ?? ''))} of sanitized HTML`,
+        `    published ${e.published ?? '-'}   updated ${e.updated ?? '-'}\n    content   ${bytes(Buffer.byteLength(e.content_html ?? e.summary_html ?? ''))} of sanitized HTML` +
+        e.enclosures.map((x) => `\n    enclosure ${x.url} (${[x.type, x.length !== null ? bytes(x.length) : null].filter(Boolean).join(', ') || 'type and size unknown'})`).join(''),
     );
   }
 }

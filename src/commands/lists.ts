@@ -1,6 +1,6 @@
 // `planet lists add|list|remove`: reading lists, OPML files kept elsewhere (a URL or a local file)
 // whose feeds are subscribed and kept in sync every pass (src/subscriptions/reading-lists.ts).
-import { fetchOptionsFromConfig } from '../pass/run-pass.js';
+import { fetchOptionsFromConfig } from '../config.js';
 import {
   addReadingList,
   findReadingListBy,

@@ -3,6 +3,12 @@ import type { Db } from './open.js';
 
 export type AuditVia = 'web' | 'api' | 'cli';
 
+/** Who made a change, and through which door: what every audit line records. */
+export interface Actor {
+  username: string;
+  via: AuditVia;
+}
+
 export interface AuditRecord {
   actor: string;
   via: AuditVia;

@@ -1,5 +1,5 @@
 // The entries table: each post once per feed (UNIQUE(feed_id, entry_key)), tombstones for expired ones.
-import type { Category, Entry, FilterScope } from '../model.js';
+import type { Category, Enclosure, Entry, FilterScope } from '../model.js';
 import type { Db } from './open.js';
 import { statement } from './statements.js';
 
@@ -16,6 +16,8 @@ export interface EntryRow {
   content_hash: string;
   published_at: number | null;
   updated_at: number | null;
+  /** JSON array of Enclosure, or NULL (migration 0011). */
+  enclosures: string | null;
   first_seen_at: number;
   sort_at: number;
   hidden: number;
@@ -57,6 +59,7 @@ export function toEntry(row: EntryRow): Entry {
     summaryHtml: row.summary_html,
     publishedAt: row.published_at,
     updatedAt: row.updated_at,
+    enclosures: readEnclosures(row.enclosures),
     firstSeenAt: row.first_seen_at,
     sortAt: row.sort_at,
     hidden: row.hidden === 1,
@@ -69,6 +72,19 @@ export function toEntry(row: EntryRow): Entry {
     futureAt: row.future_at,
   };
 }
+
+/** The stored JSON back to enclosures; anything malformed (a hand-edited row) reads as none. */
+function readEnclosures(json: string | null): Enclosure[] {
+  if (json === null) return [];
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((e): e is Enclosure => typeof e === 'object' && e !== null && typeof (e as Enclosure).url === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+const storedEnclosures = (enclosures: Enclosure[]) => (enclosures.length > 0 ? JSON.stringify(enclosures) : null);
 
 /** The SQL condition for an entry readers see: not expired, not hidden, not filtered, not a cross-feed duplicate. */
 export const VISIBLE = 'e.expired = 0 AND e.hidden = 0 AND e.filter_rule IS NULL AND e.duplicate_of IS NULL';
@@ -95,6 +111,7 @@ export interface EntryWrite {
   contentHash: string;
   publishedAt: number | null;
   updatedAt: number | null;
+  enclosures: Enclosure[];
   firstSeenAt: number;
   sortAt: number;
   duplicateOf: number | null;
@@ -120,17 +137,17 @@ export function entryStatements(db: Db) {
   );
   const insert = statement(db, 
     `INSERT INTO entries (feed_id, entry_key, guid, link, title, author, content_html, summary_html, content_hash,
-       published_at, updated_at, first_seen_at, sort_at, duplicate_of, expired, expired_by, categories, language,
+       published_at, updated_at, enclosures, first_seen_at, sort_at, duplicate_of, expired, expired_by, categories, language,
        filter_rule, filter_scope, future_at)
      VALUES (@feedId, @entryKey, @guid, @link, @title, @author, @contentHtml, @summaryHtml, @contentHash,
-       @publishedAt, @updatedAt, @firstSeenAt, @sortAt, @duplicateOf, @expired, @expiredBy, @categories, @language,
+       @publishedAt, @updatedAt, @enclosures, @firstSeenAt, @sortAt, @duplicateOf, @expired, @expiredBy, @categories, @language,
        @filterRule, @filterScope, @futureAt)`,
   );
   // An update keeps first_seen_at and sort_at: a corrected post does not jump to the top.
   const update = statement(db, 
     `UPDATE entries SET guid = @guid, link = @link, title = @title, author = @author, content_html = @contentHtml,
        summary_html = @summaryHtml, content_hash = @contentHash, published_at = @publishedAt, updated_at = @updatedAt,
-       categories = @categories, language = @language, filter_rule = @filterRule, filter_scope = @filterScope
+       enclosures = @enclosures, categories = @categories, language = @language, filter_rule = @filterRule, filter_scope = @filterScope
      WHERE id = @id`,
   );
   const purge = statement(
@@ -178,6 +195,7 @@ function writeColumns(e: WrittenColumns) {
     language: e.language,
     filterRule: e.filter?.rule ?? null,
     filterScope: e.filter?.scope ?? null,
+    enclosures: storedEnclosures(e.enclosures),
   };
 }
 
@@ -280,7 +298,7 @@ export function expireEntries(db: Db, policy: RetentionPolicy, now = Date.now())
     statement(db, `UPDATE entries SET duplicate_of = NULL WHERE duplicate_of IN (${expiring})`).run(params);
     const { changes } = db
       .prepare(
-        `UPDATE entries SET expired = 1, expired_by = 'retention', content_html = NULL, summary_html = NULL, duplicate_of = NULL
+        `UPDATE entries SET expired = 1, expired_by = 'retention', content_html = NULL, summary_html = NULL, enclosures = NULL, duplicate_of = NULL
          WHERE id IN (${expiring})`,
       )
       .run(params);

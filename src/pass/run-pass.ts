@@ -3,7 +3,7 @@
 // pass — from `planet serve`'s scheduler or a `planet fetch` — writes at a time.
 import { hostname } from 'node:os';
 import type { Config } from '../config.js';
-import { userAgent } from '../config.js';
+import { fetchOptionsFromConfig } from '../config.js';
 import { expireEntries } from '../db/entries.js';
 import { isDatabaseFault } from '../db/faults.js';
 import { foldMovedFeed } from '../db/feed-merge.js';
@@ -12,14 +12,13 @@ import { acquireLock, PASS_LOCK, releaseLock, touchLock } from '../db/locks.js';
 import { finishPass, startPass } from '../db/passes.js';
 import { syncSearchIndex } from '../db/timeline.js';
 import type { Db } from '../db/open.js';
-import type { Feed, FetchOptions } from '../model.js';
+import type { Feed } from '../model.js';
 import { startCpuPool, type CpuWork } from '../pipeline/cpu-pool.js';
 import { compileStoredFilters } from '../pipeline/filters.js';
 import { refreshFeed, type RefreshOutcome, type RefreshOptions } from '../pipeline/refresh.js';
 import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
 import { refreshReadingLists, type ListRefreshOutcome } from '../subscriptions/reading-lists.js';
 import type { Logger } from '../ops/logging.js';
-import { VERSION } from '../version.js';
 import { changedByDeliveries, isDeliveryOwner, storeQueuedDeliveries, type StoredDelivery } from '../websub/deliveries.js';
 import { hubContext, type HubRequestReport } from '../websub/hub-context.js';
 import { publishChangedFeeds } from '../websub/publisher.js';
@@ -27,20 +26,8 @@ import { renewLeases, skipPushedFeeds, subscribeDiscoveredHubs, unsubscribeRemov
 
 /** How often the pass writes its lock's heartbeat; well inside LOCK_STALE_MS (db/locks.ts). */
 const HEARTBEAT_MS = 10_000;
-/** Maximum redirects followed per fetch (PRODUCT.md: bounded). */
-const MAX_REDIRECTS = 5;
 /** Backoff after errors starts from this interval (doubling, capped at a day by the policy). */
 const RETRY_BASE_MS = 15 * 60_000;
-
-export function fetchOptionsFromConfig(config: Config): FetchOptions {
-  return {
-    timeoutMs: config.fetch.timeout_seconds * 1000,
-    maxBytes: config.fetch.max_bytes,
-    userAgent: userAgent(config, VERSION),
-    allowPrivateAddresses: config.fetch.allow_private_addresses,
-    maxRedirects: MAX_REDIRECTS,
-  };
-}
 
 export interface PassOptions {
   /** Refresh just these feeds, due or not (planet fetch --feed, "refresh now"). */

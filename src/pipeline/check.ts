@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FeedFormat, FetchOptions, Redirect } from '../model.js';
+import type { Enclosure, FeedFormat, FetchOptions, Redirect } from '../model.js';
 import { decodeBody } from './decode.js';
 import { entryKey } from './dedupe.js';
 import { findFeedLinks } from './feed-links.js';
@@ -20,6 +20,7 @@ export interface CheckedEntry {
   updated: string | null;
   content_html: string | null;
   summary_html: string | null;
+  enclosures: Enclosure[];
 }
 
 export interface CheckReport {
@@ -32,6 +33,9 @@ export interface CheckReport {
   format: FeedFormat | null;
   title: string | null;
   link: string | null;
+  /** The feed's own dates (channel pubDate; lastBuildDate, Atom updated …), ISO 8601. */
+  published: string | null;
+  updated: string | null;
   entries: CheckedEntry[];
   warnings: string[];
   /** Present when the feed could not be read; the same code and message refresh would record. */
@@ -46,7 +50,7 @@ const RELATIVE_REF = /\b(?:href|src)\s*=\s*["']?(?![a-z][a-z0-9+.-]*:)[^\s"'>]/i
 export async function checkFeed(urlOrFile: string, options: FetchOptions): Promise<CheckReport> {
   const report: CheckReport = {
     url: urlOrFile, status: null, final_url: null, redirects: [], content_type: null, encoding: null,
-    format: null, title: null, link: null, entries: [], warnings: [],
+    format: null, title: null, link: null, published: null, updated: null, entries: [], warnings: [],
   };
   let body: Buffer;
   let baseUrl: string;
@@ -96,6 +100,8 @@ export async function checkFeed(urlOrFile: string, options: FetchOptions): Promi
   report.format = feed.format;
   report.title = feed.title;
   report.link = feed.link;
+  report.published = feed.published?.toISOString() ?? null;
+  report.updated = feed.updated?.toISOString() ?? null;
   report.warnings = feed.warnings;
   report.entries = feed.entries.map((e) => ({
     id: e.guid ?? entryKey(e),
@@ -105,7 +111,8 @@ export async function checkFeed(urlOrFile: string, options: FetchOptions): Promi
     published: e.published?.toISOString() ?? null,
     updated: e.updated?.toISOString() ?? null,
     content_html: e.contentHtml ? sanitizeContent(e.contentHtml, e.baseUrl) : null,
-    summary_html: e.summaryHtml ? sanitizeContent(e.summaryHtml, e.baseUrl) : null,
+    summary_html: e.summaryHtml ? sanitizeContent(e.summaryHtml, e.summaryBaseUrl ?? e.baseUrl) : null,
+    enclosures: e.enclosures,
   }));
   if (fileUrl !== null) {
     const local = (u: string | null) => u !== null && u.startsWith('file:');

@@ -22,6 +22,8 @@ export interface RawHtml {
   contentHtml: string | null;
   summaryHtml: string | null;
   baseUrl: string;
+  /** Where the summary resolves when not at baseUrl (its own xml:base). */
+  summaryBaseUrl?: string;
 }
 
 export interface SafeHtml {
@@ -32,6 +34,6 @@ export interface SafeHtml {
 export function sanitizeEntries(items: RawHtml[]): SafeHtml[] {
   return items.map((e) => ({
     contentHtml: e.contentHtml ? sanitizeContent(e.contentHtml, e.baseUrl) : null,
-    summaryHtml: e.summaryHtml ? sanitizeContent(e.summaryHtml, e.baseUrl) : null,
+    summaryHtml: e.summaryHtml ? sanitizeContent(e.summaryHtml, e.summaryBaseUrl ?? e.baseUrl) : null,
   }));
 }

@@ -27,8 +27,18 @@ export function contentHash(entry: NormalizedEntry): string {
       entry.published?.getTime() ?? null,
       entry.updated?.getTime() ?? null,
       entry.baseUrl,
-      entry.categories,
-      entry.language,
+      // What later versions read is appended only when present, so an entry stored before they
+      // read it keeps its hash, and one that has it is stored again once, gaining it.
+      ...optionalParts(entry),
     ]),
   );
+}
+
+function optionalParts(entry: NormalizedEntry): [Record<string, unknown>] | [] {
+  const parts: Record<string, unknown> = {};
+  if (entry.categories.length > 0) parts.categories = entry.categories;
+  if (entry.language !== null) parts.language = entry.language;
+  if (entry.summaryBaseUrl !== undefined) parts.summaryBaseUrl = entry.summaryBaseUrl;
+  if (entry.enclosures.length > 0) parts.enclosures = entry.enclosures;
+  return Object.keys(parts).length > 0 ? [parts] : [];
 }

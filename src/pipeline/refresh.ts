@@ -293,7 +293,9 @@ async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: 
 
   t = performance.now();
   const toSanitize = steps.filter((s) => !s.tombstone);
-  const safe = await cpu.sanitizeEntries(toSanitize.map((s) => ({ contentHtml: s.c.entry.contentHtml, summaryHtml: s.c.entry.summaryHtml, baseUrl: s.c.entry.baseUrl })));
+  const safe = await cpu.sanitizeEntries(
+    toSanitize.map(({ c: { entry } }) => ({ contentHtml: entry.contentHtml, summaryHtml: entry.summaryHtml, baseUrl: entry.baseUrl, summaryBaseUrl: entry.summaryBaseUrl })),
+  );
   const html = new Map(toSanitize.map((s, i) => [s, safe[i]!]));
   stages.sanitize += performance.now() - t;
 
@@ -318,7 +320,8 @@ async function storeEntries(db: Db, feed: Feed, entries: NormalizedEntry[], at: 
   db.transaction(() => {
     for (const step of steps) {
       const { c } = step;
-      const content = html.get(step) ?? { contentHtml: null, summaryHtml: null };
+      // A tombstone keeps no content, and no enclosures either.
+      const content = { ...(html.get(step) ?? { contentHtml: null, summaryHtml: null }), enclosures: step.tombstone ? [] : c.entry.enclosures };
       const filter = decisions.get(step) ?? null;
       if (step.storedId !== null) {
         statements.update(step.storedId, { ...fields(c, at), ...content, filter });

@@ -399,6 +399,21 @@ function checkImageSrc(value: string, base: URL | null): string | null {
   return url.protocol === 'data:' && DATA_IMAGE.test(url.href) ? url.href : null;
 }
 
+let lastMediaBase: { text: string; url: URL | null } = { text: '', url: null };
+
+/**
+ * The URL of an attached file (an enclosure), judged as the allowlist judges a media `src`: resolved
+ * against `baseUrl`, http(s) only, and for an image also a raster `data:` URL. Null when refused.
+ */
+export function safeMediaUrl(value: string, baseUrl: string, image: boolean): string | null {
+  // An item's enclosures share one base: parse it once.
+  if (baseUrl !== lastMediaBase.text) lastMediaBase = { text: baseUrl, url: usableBase(baseUrl) };
+  const base = lastMediaBase.url;
+  const trimmed = value.trim();
+  if (trimmed === '') return null;
+  return image ? checkImageSrc(trimmed, base) : checkUrl(trimmed, base, WEB_SCHEMES);
+}
+
 function checkIframeSrc(value: string, base: URL | null): string | null {
   const url = resolveUrl(value, base);
   if (url === null) return null;

@@ -1,5 +1,6 @@
-// Relative links between the site's paths, so the same bytes work at any sub-path: served by
-// `planet serve` behind a proxy prefix, or as `planet build` files under any directory.
+// Links on the site's pages: only http(s) URLs to the outside (safeHref), and relative links between
+// the site's paths, so the same bytes work at any sub-path: served by `planet serve` behind a proxy
+// prefix, or as `planet build` files under any directory.
 // See docs/decisions/0003-reader-side.md.
 
 /**
@@ -12,4 +13,9 @@ export function relativeHref(from: string, to: string): string {
   const target = to.replace(/^\//, '');
   if (target === '') return up || './';
   return up + target;
+}
+
+/** Only http(s) URLs become links: a feed can name a `javascript:` permalink, the sanitizer never sees it. */
+export function safeHref(url: string | null | undefined): string | null {
+  return url && /^https?:\/\/[^\s]+$/i.test(url) ? url : null;
 }

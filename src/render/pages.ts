@@ -7,8 +7,11 @@ import type { Templates } from './templates.js';
 import { avatarHue, initials } from './avatar.js';
 import type { DateFormatter } from '../i18n/dates.js';
 import type { Words } from '../i18n/words.js';
+import { enclosureViews } from './enclosures.js';
 import { feedHealthWords } from './feed-health.js';
-import { relativeHref } from './links.js';
+import { relativeHref, safeHref } from './links.js';
+
+export { safeHref };
 import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
 import { escapeHtml, highlight, snippet } from './text.js';
 
@@ -140,10 +143,6 @@ export function splitLead(html: string, leadText = LEAD_TEXT): { lead: string; r
   return { lead: html.slice(0, cut), rest: html.slice(cut) };
 }
 
-/** Only http(s) URLs become links: a feed can name a `javascript:` permalink, the sanitizer never sees it. */
-export function safeHref(url: string | null | undefined): string | null {
-  return url && /^https?:\/\/[^\s]+$/i.test(url) ? url : null;
-}
 
 interface Face {
   /** The blog's picture, if it has one (may fail to load: the initials sit underneath). */
@@ -216,6 +215,7 @@ function entryView(entry: Entry, feed: Feed | undefined, words: Words, from: str
     lead,
     more,
     excerpt,
+    enclosures: enclosureViews(entry.enclosures),
   };
 }
 

@@ -2,25 +2,21 @@
 // refuse duplicates, then change the database and write the audit record in one transaction.
 import { checkFeed, type CheckReport } from '../pipeline/check.js';
 import type { Config } from '../config.js';
-import { recordAudit, type AuditVia } from '../db/audit.js';
+import { recordAudit, type Actor } from '../db/audit.js';
 import { getEntry, setEntryHidden } from '../db/entries.js';
 import { addFeedSource, listFeedSources, type FeedSource } from '../db/feed-sources.js';
 import { countEntriesByFeed, findFeedByUrl, getFeed, insertFeed, listFeedAliases, listFeeds, removeFeed, updateFeed, type FeedEdit } from '../db/feeds.js';
 import type { Db } from '../db/open.js';
 import { discoverFeeds } from './feed-finder.js';
-import { fetchOptionsFromConfig, runFetchPass } from '../pass/run-pass.js';
+import { fetchOptionsFromConfig } from '../config.js';
 import { feedDisplayName, feedHealth, type Feed, type FeedHealth } from '../model.js';
 import { readOpml } from './opml-import.js';
 import { renderOpml } from '../syndicate/opml.js';
 import { fieldError, urlProblem, type FieldError } from './refusals.js';
 
 /** Who is acting, for the audit log. */
-export interface Actor {
-  username: string;
-  via: AuditVia;
-}
 
-export { fieldError, urlProblem, type FieldError };
+export { fieldError, urlProblem, type Actor, type FieldError };
 
 /**
  * The subscription (not a removed one) that one of `urls` names: in any spelling (model.ts
@@ -146,35 +142,6 @@ export function reenableFeed(db: Db, actor: Actor, id: number): Feed | 'not_gone
     recordAudit(db, { actor: actor.username, via: actor.via, action: 'feed.enable', feedId: id, summary: `re-enabled gone feed #${id} <${feed.url}>` });
     return after;
   })();
-}
-
-export type RefreshResult =
-  | { kind: 'ran'; feed: Feed; outcome: 'ok' | 'not_modified' | 'error'; message: string | null; entriesNew: number; entriesUpdated: number }
-  | { kind: 'busy'; owner: string }
-  | { kind: 'not_found' };
-
-/** "Refresh now": one fetch pass over just this feed (refused while another pass runs). */
-export async function refreshNow(db: Db, config: Config, actor: Actor, id: number): Promise<RefreshResult> {
-  const feed = getFeed(db, id);
-  if (!feed || feed.status === 'removed') return { kind: 'not_found' };
-  const pass = await runFetchPass(db, config, { feedIds: [id] });
-  if (pass.kind === 'busy') return { kind: 'busy', owner: pass.owner };
-  const outcome = pass.feeds[0];
-  recordAudit(db, {
-    actor: actor.username,
-    via: actor.via,
-    action: 'feed.refresh',
-    feedId: id,
-    summary: `refreshed #${id}: ${outcome?.outcome ?? 'skipped'}${outcome?.error_message ? ` (${outcome.error_message})` : ''}`,
-  });
-  return {
-    kind: 'ran',
-    feed: getFeed(db, id) ?? feed,
-    outcome: outcome?.outcome ?? 'error',
-    message: outcome?.error_message ?? null,
-    entriesNew: outcome?.entries_new ?? 0,
-    entriesUpdated: outcome?.entries_updated ?? 0,
-  };
 }
 
 /** Hides or shows one entry; the refresh pipeline never touches `hidden`, so it survives refetches. */

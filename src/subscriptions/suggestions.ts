@@ -14,7 +14,7 @@ import {
   type SuggestionPreview,
 } from '../db/suggestions.js';
 import { feedDisplayName, type FetchOptions } from '../model.js';
-import { fetchOptionsFromConfig } from '../pass/run-pass.js';
+import { fetchOptionsFromConfig } from '../config.js';
 import { checkFeed } from '../pipeline/check.js';
 import { discoverFeeds } from './feed-finder.js';
 import { fieldError, findDuplicate, subscribeFeed, urlProblem, type Actor, type FieldError } from './service.js';

@@ -3,7 +3,7 @@
 // dc:creator, JSON Feed 1.1 fields; it also rejects ids that are not URLs — see ids.ts).
 import { randomUUID } from 'node:crypto';
 import { Feed as FeedWriter, type Item } from 'feed';
-import { feedDisplayName, feedHomeLink, type Category, type Entry, type Feed } from '../model.js';
+import { feedDisplayName, feedHomeLink, type Category, type Enclosure, type Entry, type Feed } from '../model.js';
 import { itemId } from './ids.js';
 
 export interface ChannelInfo {
@@ -82,6 +82,22 @@ function writer(channel: ChannelInfo, items: SyndicationItem[], feedUrl: string)
   });
 }
 
+/** RSS 2.0 and JSON Feed require a type (and RSS a length) for each enclosure: the neutral values when the feed gave none. */
+const UNKNOWN_TYPE = 'application/octet-stream';
+
+/** Atom's link rel="enclosure" (RFC 4287 §4.2.7.2), one per attached file. */
+function atomEnclosureLinks(enclosures: readonly Enclosure[]): string {
+  return enclosures
+    .map((e) => {
+      const attrs = [`rel="enclosure"`, `href="${xmlText(e.url)}"`];
+      if (e.type) attrs.push(`type="${xmlText(e.type)}"`);
+      if (e.length !== null) attrs.push(`length="${e.length}"`);
+      if (e.title) attrs.push(`title="${xmlText(e.title)}"`);
+      return `\n        <link ${attrs.join(' ')}/>`;
+    })
+    .join('');
+}
+
 /** What every format shares about one item. */
 function itemBase(item: SyndicationItem, planetHome: string) {
   const { entry, feed } = item;
@@ -103,6 +119,7 @@ function itemBase(item: SyndicationItem, planetHome: string) {
       return term ? [{ term, scheme: clean(c.scheme) ?? null, label: clean(c.label) ?? null }] : [];
     }),
     language: entry.language,
+    enclosures: entry.enclosures,
   };
 }
 
@@ -140,7 +157,7 @@ export function renderAtom(channel: ChannelInfo, items: SyndicationItem[]): stri
       author: [{ name: b.author, link: b.blogHome }],
     });
     tails.push(
-      `<id>${xmlText(b.id)}</id>${atomCategories(b.categories)}\n        <source>\n            <id>${xmlText(b.blogFeed)}</id>\n            <title>${xmlText(b.blog)}</title>\n` +
+      `<id>${xmlText(b.id)}</id>${atomCategories(b.categories)}${atomEnclosureLinks(b.enclosures)}\n        <source>\n            <id>${xmlText(b.blogFeed)}</id>\n            <title>${xmlText(b.blog)}</title>\n` +
         `            <link rel="alternate" href="${xmlText(b.blogHome)}"/>\n            <link rel="self" href="${xmlText(b.blogFeed)}"/>\n        </source>`,
     );
   });
@@ -151,6 +168,9 @@ export function renderAtom(channel: ChannelInfo, items: SyndicationItem[]): stri
     return `<entry${lang ? ` xml:lang="${xmlText(lang)}"` : ''}>${title}${tails[Number(i)]!}`;
   });
 }
+
+/** The writer escapes quotes in attributes but not '&' or '<': those are escaped here. */
+const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 /** RSS 2.0 with dc:creator (an RSS <author> must be an e-mail address) and <source> for the blog. */
 export function renderRss(channel: ChannelInfo, items: SyndicationItem[]): string {
@@ -172,7 +192,12 @@ export function renderRss(channel: ChannelInfo, items: SyndicationItem[]): strin
         // RSS 2.0 has no per-item language; Dublin Core's is what readers understand.
         ...(b.language ? [{ name: 'dc:language', objects: { _text: b.language } }] : []),
         // The writer escapes quotes in attributes but not '&' or '<': do those here.
-        { name: 'source', objects: { _attributes: { url: b.blogFeed.replace(/&/g, '&amp;').replace(/</g, '&lt;') }, _text: b.blog } },
+        { name: 'source', objects: { _attributes: { url: attr(b.blogFeed) }, _text: b.blog } },
+        // RSS 2.0 says one <enclosure> per item, but readers take several (a podcast's audio and video).
+        // The writer keys extensions by name: one extension whose objects are a list writes them all.
+        ...(b.enclosures.length
+          ? [{ name: 'enclosure', objects: b.enclosures.map((e) => ({ _attributes: { url: attr(e.url), length: String(e.length ?? 0), type: attr(e.type ?? UNKNOWN_TYPE) } })) as unknown as Record<string, unknown> }]
+          : []),
       ],
     };
     w.addItem(rssItem);
@@ -188,6 +213,7 @@ export function renderJsonFeed(channel: ChannelInfo, items: SyndicationItem[]): 
   const w = writer(channel, items, channel.jsonUrl);
   const sources: { title: string; home_page_url: string; feed_url: string }[] = [];
   const extra: { tags?: string[]; language?: string }[] = [];
+  const attachments: Record<string, unknown>[][] = [];
   for (const item of items) {
     const b = itemBase(item, channel.homeUrl);
     extra.push({ ...(b.categories.length ? { tags: [...new Set(b.categories.map((c) => c.term))] } : {}), ...(b.language ? { language: b.language } : {}) });
@@ -202,6 +228,14 @@ export function renderJsonFeed(channel: ChannelInfo, items: SyndicationItem[]): 
       author: [{ name: b.author, link: b.blogHome }],
     });
     sources.push({ title: b.blog, home_page_url: b.blogHome, feed_url: b.blogFeed });
+    attachments.push(
+      b.enclosures.map((e) => ({
+        url: e.url,
+        mime_type: e.type ?? UNKNOWN_TYPE,
+        ...(e.title ? { title: e.title } : {}),
+        ...(e.length !== null ? { size_in_bytes: e.length } : {}),
+      })),
+    );
   }
   const doc = JSON.parse(w.json1()) as Record<string, unknown> & { items: Record<string, unknown>[]; author?: unknown };
   const out: Record<string, unknown> = {
@@ -218,7 +252,8 @@ export function renderJsonFeed(channel: ChannelInfo, items: SyndicationItem[]): 
   out.items = doc.items.map((it, i) => {
     const { author, ...rest } = it;
     // `_source` is a JSON Feed extension (custom keys start with "_"): the blog the post came from.
-    return { ...rest, ...extra[i], authors: author ? [author] : undefined, _source: sources[i] };
+    const files = attachments[i]!;
+    return { ...rest, ...extra[i], authors: author ? [author] : undefined, ...(files.length ? { attachments: files } : {}), _source: sources[i] };
   });
   return `${JSON.stringify(out, null, 2)}\n`;
 }

@@ -20,13 +20,32 @@ const PER_FEED = 8;
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** A tenth of a second of silence as 8 kHz, 8-bit mono PCM WAV: an enclosure the browser can really play. */
+function silenceWav(): Buffer {
+  const samples = 800;
+  const wav = Buffer.alloc(44 + samples, 0x80);
+  wav.write('RIFF', 0, 'ascii');
+  wav.writeUInt32LE(36 + samples, 4);
+  wav.write('WAVEfmt ', 8, 'ascii');
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // mono
+  wav.writeUInt32LE(8000, 24);
+  wav.writeUInt32LE(8000, 28);
+  wav.writeUInt16LE(1, 32);
+  wav.writeUInt16LE(8, 34);
+  wav.write('data', 36, 'ascii');
+  wav.writeUInt32LE(samples, 40);
+  return wav;
+}
+
 /** Three blogs in three formats; posts every 5 hours going back from now, interleaved between blogs. */
-function fixtureFeeds(base: string, now: number): Record<string, { type: string; body: string }> {
+function fixtureFeeds(base: string, now: number): Record<string, { type: string; body: string | Buffer }> {
   const at = (blog: number, i: number) => new Date(now - (i * 3 + blog) * 5 * HOUR - 60_000);
   const para = (blog: string, i: number) =>
     `<p>Post ${i} from ${blog}. ${'The quick brown fox jumps over the lazy dog. '.repeat(4)}</p><p><img src="${base}/img/chart.svg" alt="A chart" width="320" height="120"></p><p>Read <a href="${base}/blog/${i}">the earlier post</a>.</p>`;
   const rssItems = Array.from({ length: PER_FEED }, (_, i) =>
-    `<item><title>Alice post ${i}</title><link>${base}/alice/${i}</link><guid isPermaLink="false">alice-${i}</guid><dc:creator>Alice Liddell</dc:creator><pubDate>${at(0, i).toUTCString()}</pubDate><description>${esc(para('Alice', i))}</description></item>`,
+    `<item><title>Alice post ${i}</title><link>${base}/alice/${i}</link><guid isPermaLink="false">alice-${i}</guid><dc:creator>Alice Liddell</dc:creator><pubDate>${at(0, i).toUTCString()}</pubDate><description>${esc(para('Alice', i))}</description>${i === 0 ? `<enclosure url="${base}/media/silence.wav" type="audio/wav" length="844"/>` : ''}</item>`,
   ).join('\n');
   const atomEntries = Array.from({ length: PER_FEED }, (_, i) =>
     `<entry><id>tag:bob.test,2024:${i}</id><title>Bob post ${i}</title><link href="${base}/bob/${i}"/><updated>${at(1, i).toISOString()}</updated><author><name>Bob Builder</name></author><content type="html">${esc(para('Bob', i))}</content></entry>`,
@@ -52,6 +71,7 @@ function fixtureFeeds(base: string, now: number): Record<string, { type: string;
       type: 'application/feed+json',
       body: JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 'Carol’s Notes', home_page_url: `${base}/carol/`, items: jsonItems }),
     },
+    '/media/silence.wav': { type: 'audio/wav', body: silenceWav() },
     '/img/chart.svg': {
       type: 'image/svg+xml',
       body: '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="120"><rect width="320" height="120" fill="#cde"/><polyline points="0,100 80,60 160,80 240,20 320,40" fill="none" stroke="#357" stroke-width="4"/></svg>',
@@ -187,6 +207,30 @@ describe('the planet in a browser', () => {
     expect(await page.$$eval('.sidebar .subscriptions li', (li) => li.length)).toBe(3);
     await page.screenshot({ path: path.join(ARTIFACTS, 'reader-1280.png'), fullPage: false });
     expect(problems).toEqual([]);
+    await close();
+  }, 60_000);
+
+  it("plays a post's audio enclosure: a player with controls whose media the CSP lets load", async () => {
+    const { page, problems, close } = await openPage(1280);
+    await page.goto(planetUrl + '/', { waitUntil: 'load' });
+    const player = page.locator('li.enclosure.audio audio[controls]');
+    expect(await player.count()).toBe(1);
+    expect(await page.textContent('li.enclosure.audio')).toMatch(/silence\.wav \(WAV audio, 844 bytes\)/);
+    // preload="none" keeps a page of podcasts from fetching every file: ask for the media, as a click on play would.
+    const duration = await player.evaluate(
+      (audio: HTMLAudioElement) =>
+        new Promise<number>((resolve, reject) => {
+          audio.addEventListener('loadedmetadata', () => resolve(audio.duration));
+          audio.addEventListener('error', () => reject(new Error(`media error ${audio.error?.code}`)));
+          audio.preload = 'metadata';
+          audio.load();
+        }),
+    );
+    expect(duration).toBeCloseTo(0.1, 2);
+    // With preload="metadata" Chromium may cancel the rest of the media download once it has the
+    // metadata (seen under load): that abort is the player's choice, not a failure; any other is.
+    const abortedAfterMetadata = (p: string) => /^request failed: \S+\/media\/silence\.wav net::ERR_ABORTED$/.test(p);
+    expect(problems.filter((p) => !abortedAfterMetadata(p))).toEqual([]);
     await close();
   }, 60_000);
 

@@ -233,9 +233,14 @@ describe('parseFeed reports its repairs as warnings', () => {
     ['stray ampersands', 'stray-ampersand.xml', ['parse: repaired 5 stray "&"']],
     ['HTML entities', 'html-entities.xml', ['parse: replaced 10 HTML entities undefined in XML (&eacute;, &ndash;, &egrave;, &iuml;, &nbsp;)']],
     ['control characters', 'control-chars.xml', ['parse: removed 5 illegal control characters']],
-    ['invalid dates', 'invalid-atom-date.xml', ['parse: entry 1 has an invalid date "last Tuesday"', 'parse: entry 1 has an invalid date "2015-06-31T10:00:00Z"']],
+    [
+      'invalid dates, the feed\'s own too',
+      'invalid-atom-date.xml',
+      ['parse: entry 1 has an invalid date "last Tuesday"', 'parse: entry 1 has an invalid date "2015-06-31T10:00:00Z"', 'parse: the feed has an invalid date "sometime"'],
+    ],
     ['invalid JSON Feed date', 'jsonfeed-1.0.json', ['parse: entry 2 has an invalid date "not a date"']],
-    ['a clean feed', 'rss2-basic.xml', []],
+    ['an author read from dc:creator', 'rss2-basic.xml', ['parse: entry 1: author from dc:creator']],
+    ['a clean feed', 'atom1-xml-base.xml', []],
   ])('%s', (_name, fixture, warnings) => {
     expect(feedOf(fixture).warnings).toEqual(warnings);
   });

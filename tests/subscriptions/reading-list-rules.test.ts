@@ -7,7 +7,7 @@ import { listFeedSources } from '../../src/db/feed-sources.js';
 import { findFeedByUrl, insertFeed, listFeeds, moveFeedUrl } from '../../src/db/feeds.js';
 import { insertReadingList, listReadingLists } from '../../src/db/reading-lists.js';
 import { feedUrlKey } from '../../src/model.js';
-import { fetchOptionsFromConfig } from '../../src/pass/run-pass.js';
+import { fetchOptionsFromConfig } from '../../src/config.js';
 import { refreshReadingLists } from '../../src/subscriptions/reading-lists.js';
 import { subscribeFeed, unsubscribeFeed } from '../../src/subscriptions/service.js';
 import { redirectTo, type FeedServer } from '../helpers/feed-server.js';

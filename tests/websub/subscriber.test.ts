@@ -270,4 +270,32 @@ describe('the delivery queue', () => {
       { title: 'A sponsored post', filter_rule: 'title:sponsored', filter_scope: 'planet' },
     ]);
   });
+
+  it('keeps the enclosures of a pushed post, resolved against the topic, as a fetch keeps them', async () => {
+    await startPlanet();
+    const feed = subscribedFeed('https://podcast.example/feed.xml');
+    await subscribeDiscoveredHubs(planet.db, config, discovered(feed.id, hub.url, feed.url), hubContext(config, now));
+    await hub.waitFor(() => sub(feed.id)?.state === 'active', 5000, 'verification');
+    const s = sub(feed.id)!;
+    const doc = `<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Pushed podcast</title>
+  <id>${feed.url}</id>
+  <updated>2026-03-01T11:00:00Z</updated>
+  <entry>
+    <id>tag:podcast.example,2026:ep1</id>
+    <title>Episode 1</title>
+    <updated>2026-03-01T11:00:00Z</updated>
+    <link rel="alternate" href="/ep1"/>
+    <link rel="enclosure" href="media/ep1.mp3" type="audio/mpeg" length="1234"/>
+    <content type="html">&lt;p&gt;Show notes&lt;/p&gt;</content>
+  </entry>
+</feed>`;
+    const signature = `sha256=${createHmac('sha256', s.secret).update(doc).digest('hex')}`;
+    expect(acceptDelivery(planet.db, s.token, signature, 'application/atom+xml', Buffer.from(doc), clock)).toMatchObject({ kind: 'queued' });
+    expect((await storeQueuedDeliveries(planet.db, config, { now }))[0]).toMatchObject({ outcome: 'stored', entries_new: 1 });
+    const row = planet.db.prepare('SELECT link, enclosures FROM entries WHERE feed_id = ?').get(feed.id) as { link: string; enclosures: string | null };
+    expect(row.link).toBe('https://podcast.example/ep1');
+    expect(JSON.parse(row.enclosures ?? 'null')).toEqual([{ url: 'https://podcast.example/media/ep1.mp3', type: 'audio/mpeg', length: 1234, title: null }]);
+  });
 });

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { apiListBody, firstIssue, idParam } from '../../admin/schemas.js';
 import { getReadingList } from '../../db/reading-lists.js';
-import { fetchOptionsFromConfig } from '../../pass/run-pass.js';
+import { fetchOptionsFromConfig } from '../../config.js';
 import { addReadingList, findReadingListBy, readingListJson, readingListsJson, removeReadingList } from '../../subscriptions/reading-lists.js';
 import { fieldError, type FieldError } from '../../subscriptions/refusals.js';
 import type { ServerDeps } from '../deps.js';

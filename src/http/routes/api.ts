@@ -11,7 +11,6 @@ import {
   importOpml,
   listFeedsWithHealth,
   reenableFeed,
-  refreshNow,
   subscribeFeed,
   unsubscribeFeed,
   type Actor,
@@ -24,6 +23,7 @@ import { apiAddBody, apiPatchBody, firstIssue } from '../../admin/schemas.js';
 import { findAdminByTokenHash } from '../../db/admins.js';
 import { listAudit } from '../../db/audit.js';
 import { getFeed } from '../../db/feeds.js';
+import { refreshNow } from '../../pass/refresh-now.js';
 import { feedDisplayName, feedHomeLink } from '../../model.js';
 import type { ServerDeps } from '../deps.js';
 import { errorHandler } from '../errors.js';

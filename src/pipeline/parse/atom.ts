@@ -1,13 +1,17 @@
-// Atom 1.0 / 0.3 → NormalizedFeed, from the XML tree; atomAlternate also serves RSS feeds
-// that carry atom:link.
+// Atom 1.0 / 0.3 → NormalizedFeed, from the XML tree, under any prefix; atomAlternate,
+// atomEnclosures and atomPersonName also serve RSS feeds that carry Atom elements.
 import type { NormalizedFeed } from '../../model.js';
-import { finishEntry, xmlLang } from './entry.js';
-import { collapse, escapeHtml, htmlToPlain, resolveUrl } from './text.js';
+import { chooseContent, finishEntry, readDate, xmlLang, type EnclosureDraft } from './entry.js';
+import { mediaEnclosures } from './media.js';
+import { authorName, collapse, htmlToPlain, resolveId, resolveUrl } from './text.js';
+import { textConstruct, textConstructPlain } from './text-construct.js';
 import { websubLinks } from './websub-links.js';
-import { NS, all, elements, first, hasElementChildren, serializeChildren, textOf, trimmedText, type XmlElement } from './xml-tree.js';
+import { ATOM_CORE_NAMESPACES, NS, all, allOfFirst, explicitBaseOf, first, firstWithText, htmlOf, last, serializeChildren, textOf, trimmedText, type XmlElement } from './xml-tree.js';
+
+const rel = (l: XmlElement) => (l.attrs.rel ?? 'alternate').trim().toLowerCase();
 
 export function atomAlternate(el: XmlElement | null | undefined, nss: readonly string[]): string | null {
-  const links = all(el, 'link', nss).filter((l) => (l.attrs.rel ?? 'alternate').trim().toLowerCase() === 'alternate');
+  const links = all(el, 'link', nss).filter((l) => rel(l) === 'alternate' && (l.attrs.href ?? '').trim() !== '');
   const htmlish = links.find((l) => {
     const type = (l.attrs.type ?? '').trim().toLowerCase();
     return type === '' || type === 'text/html' || type === 'application/xhtml+xml';
@@ -16,83 +20,111 @@ export function atomAlternate(el: XmlElement | null | undefined, nss: readonly s
   return chosen ? resolveUrl(chosen.attrs.href, chosen.base) : null;
 }
 
-type AtomKind = 'text' | 'html' | 'xhtml';
-
-/** The HTML of an Atom text construct (RFC 4287 §3.1; Atom 0.3 `mode`). */
-function atomHtml(el: XmlElement | null): { html: string; kind: AtomKind } | null {
-  if (!el) return null;
-  if (el.attrs.src !== undefined && !hasElementChildren(el) && !trimmedText(el)) return null; // out-of-line content
-  const type = (el.attrs.type ?? '').trim().toLowerCase();
-  const mode = (el.attrs.mode ?? '').trim().toLowerCase();
-  let html: string;
-  let kind: AtomKind;
-  if (mode === 'base64') {
-    const decoded = Buffer.from((textOf(el) ?? '').replace(/\s+/g, ''), 'base64').toString('utf8');
-    kind = type.includes('html') ? 'html' : 'text';
-    html = kind === 'html' ? decoded : escapeHtml(decoded);
-  } else if (hasElementChildren(el)) {
-    kind = 'xhtml';
-    // Atom 1.0 wraps xhtml content in one <div xmlns="…xhtml"> that is not part of it.
-    const kids = elements(el);
-    const onlyDiv = kids.length === 1 && kids[0]?.local === 'div' && el.children.every((c) => c.kind === 'element' || c.text.trim() === '');
-    html = serializeChildren(onlyDiv && kids[0] ? kids[0] : el);
-  } else if (type === 'html' || type === 'text/html' || (mode === 'escaped' && type !== 'text/plain')) {
-    kind = 'html';
-    html = textOf(el) ?? '';
-  } else if (type === 'xhtml' || type === 'application/xhtml+xml') {
-    kind = 'xhtml';
-    html = escapeHtml(textOf(el) ?? '');
-  } else {
-    kind = 'text';
-    html = escapeHtml(textOf(el) ?? '');
-  }
-  return html.trim() === '' ? null : { html, kind };
+/** link rel="enclosure" (RFC 4287 §4.2.7.2): href, type, length, title. */
+export function atomEnclosures(el: XmlElement, nss: readonly string[]): EnclosureDraft[] {
+  return all(el, 'link', nss)
+    .filter((l) => rel(l) === 'enclosure')
+    .map((l) => ({ url: l.attrs.href, base: l.base, type: l.attrs.type, length: l.attrs.length, title: l.attrs.title }));
 }
 
-function atomPlain(el: XmlElement | null): string | null {
-  const h = atomHtml(el);
-  if (!h) return null;
-  return h.kind === 'text' ? collapse(textOf(el)) : htmlToPlain(h.html);
+/** An Atom person's name, else its e-mail address (what feedparser shows then). */
+export function atomPersonName(person: XmlElement | null, nss: readonly string[]): string | null {
+  if (!person) return null;
+  return collapse(textOf(first(person, 'name', nss))) ?? authorName(trimmedText(first(person, 'email', nss)));
 }
 
 export function parseAtom(root: XmlElement, format: 'atom' | 'atom03', feedUrl: string, warnings: string[]): NormalizedFeed {
-  const core = [NS.atom10, NS.atom03, ''];
-  const personName = (el: XmlElement | null) => collapse(textOf(first(el, 'name', core)));
-  const feedAuthor = personName(first(root, 'author', core));
+  const core = ATOM_CORE_NAMESPACES;
+  // Atom 0.3's text constructs default to text/plain; 1.0 says "text". Same meaning.
+  const defaultType = format === 'atom03' ? 'text/plain' : 'text';
+  const plain = (el: XmlElement | null) => textConstructPlain(el, defaultType);
+  const html = (el: XmlElement | null) => textConstruct(el, defaultType)?.html ?? null;
+  const feedAuthor = atomPersonName(first(root, 'author', core), core);
 
+  let title = plain(firstWithText(root, 'title', core));
+  if (title === null) {
+    title = htmlToPlain(textOf(firstWithText(root, 'title', [NS.dc])));
+    if (title !== null) warnings.push('parse: title from dc:title');
+  }
   const iconEl = first(root, 'icon', core) ?? first(root, 'logo', core);
   const language = xmlLang(root);
+  const feedDate = (els: XmlElement[]) => readDate(els.map((e) => textOf(e)), (shown) => warnings.push(`parse: the feed has an invalid date "${shown}"`));
+  const updatedEls = allOfFirst(root, [['updated', core], ['modified', core], ['date', [NS.dc]]]);
+
   const entries = all(root, 'entry', core).map((entry, i) => {
+    const fallbacks: string[] = [];
     const link = atomAlternate(entry, core);
-    const contentEl = first(entry, 'content', core);
-    const summaryEl = first(entry, 'summary', core);
+    // A repeated id: the last one, as feedparser reads it; relative ones resolved as it does.
+    const idEl = last(entry, 'id', core);
+    const guid = idEl ? resolveId(trimmedText(idEl), idEl.base, idEl.explicitBase) : null;
+
+    let entryTitle = plain(firstWithText(entry, 'title', core));
+    if (entryTitle === null) {
+      entryTitle = htmlToPlain(textOf(firstWithText(entry, 'title', [NS.dc])));
+      if (entryTitle !== null) fallbacks.push('title from dc:title');
+    }
+
+    let author = atomPersonName(first(entry, 'author', core), core);
+    if (author === null) {
+      const dcCreator = authorName(trimmedText(first(entry, 'creator', [NS.dc])));
+      if (dcCreator !== null) {
+        author = dcCreator;
+        fallbacks.push('author from dc:creator');
+      }
+    }
+    // RFC 4287 §4.2.1: an entry without an author has its source's, else the feed's.
+    author ??= atomPersonName(first(first(entry, 'source', core), 'author', core), core) ?? feedAuthor;
+
+    const el = (local: string, nss: readonly string[]) => last(entry, local, nss);
+    const base = (e: XmlElement | null) => (e ? explicitBaseOf(e) : null);
+    // Several <content> elements, or Atom 0.3's multipart/alternative holding them: each is a candidate.
+    // Of alternatives, one in markup is what a page shows: those go first.
+    const typeOf = (c: XmlElement) => (c.attrs.type ?? '').trim().toLowerCase();
+    const contents = all(entry, 'content', core)
+      .flatMap((c) => (typeOf(c) === 'multipart/alternative' ? all(c, 'content', core) : [c]))
+      .map((c) => ({ c, markup: /html|xml/.test(typeOf(c)) }))
+      .sort((a, b) => Number(b.markup) - Number(a.markup))
+      .map(({ c }) => c);
+    const summaryEl = el('summary', core);
+    const encoded = el('encoded', [NS.content]);
+    const body = el('body', [NS.xhtml]);
+    const dcDescription = el('description', [NS.dc]);
+    const itunesSummary = el('summary', [NS.itunes]);
+    const chosen = chooseContent([
+      ...contents.map((c) => ({ source: 'content', html: html(c), base: base(c), content: true })),
+      { source: 'summary', html: html(summaryEl), base: base(summaryEl), summary: true },
+      { source: 'content:encoded', html: htmlOf(encoded), base: base(encoded) },
+      { source: 'xhtml:body', html: body ? serializeChildren(body) || null : null, base: base(body) },
+      { source: 'dc:description', html: htmlOf(dcDescription), base: base(dcDescription) },
+      { source: 'itunes:summary', html: htmlOf(itunesSummary), base: base(itunesSummary) },
+    ]);
+    fallbacks.push(...chosen.fallbacks);
+
     // Atom 0.3 names its dates issued / created / modified.
-    const pubEl = first(entry, 'published', core) ?? first(entry, 'issued', core) ?? first(entry, 'created', core);
-    const updEl = first(entry, 'updated', core) ?? first(entry, 'modified', core);
-    const author =
-      personName(first(entry, 'author', core)) ??
-      personName(first(first(entry, 'source', core), 'author', core)) ??
-      // RFC 4287 §4.2.1: an entry without an author inherits the feed's.
-      feedAuthor;
-    const baseEl = contentEl ?? summaryEl ?? entry;
+    const published = allOfFirst(entry, [['published', core], ['issued', core], ['created', core], ['issued', [NS.dcterms]]]);
+    const updated = allOfFirst(entry, [['updated', core], ['modified', core], ['date', [NS.dc]]]);
+
     return finishEntry(
       {
-        guid: trimmedText(first(entry, 'id', core)),
+        guid,
         link,
-        title: atomPlain(first(entry, 'title', core)),
+        title: entryTitle,
         author,
-        content: atomHtml(contentEl)?.html ?? null,
-        summary: atomHtml(summaryEl)?.html ?? null,
-        published: textOf(pubEl),
-        updated: textOf(updEl),
-        xmlBase: baseEl.explicitBase ? baseEl.base : null,
+        content: chosen.content,
+        summary: chosen.summary,
+        published: published.map((e) => textOf(e)),
+        updated: updated.map((e) => textOf(e)),
+        xmlBase: chosen.content !== null ? chosen.contentBase : explicitBaseOf(entry),
+        summaryBase: chosen.summaryBase,
+        enclosures: [...atomEnclosures(entry, core), ...mediaEnclosures(entry)],
+        fallbacks,
         // RFC 4287 §4.2.2; Atom 0.3 feeds carried dc:subject instead.
         categories: [
           ...all(entry, 'category', core).map((c) => ({ term: c.attrs.term, scheme: c.attrs.scheme, label: c.attrs.label })),
           ...all(entry, 'subject', [NS.dc]).map((c) => ({ term: textOf(c) })),
         ],
         // The content's own xml:lang is the most precise; else the entry's, inherited from the feed.
-        language: xmlLang(contentEl ?? summaryEl ?? entry),
+        language: xmlLang(contents[0] ?? summaryEl ?? entry),
       },
       i,
       feedUrl,
@@ -102,10 +134,12 @@ export function parseAtom(root: XmlElement, format: 'atom' | 'atom03', feedUrl: 
 
   return {
     format,
-    title: atomPlain(first(root, 'title', core)),
+    title,
     link: atomAlternate(root, core),
     image: iconEl ? resolveUrl(trimmedText(iconEl), iconEl.base) : null,
     language,
+    published: null,
+    updated: feedDate(updatedEls),
     entries,
     warnings,
     ...websubLinks(root, core),

@@ -2,15 +2,17 @@
 // The rest of the code sees only parseFeed(); docs/decisions/0001-feed-parser.md says why
 // the XML is read with htmlparser2's tokenizer and mapped here rather than by a feed library.
 //
-// Content rule: contentHtml is the full content (content:encoded, Atom content, JSON
-// content_html / escaped content_text) when present, else the description / summary;
-// summaryHtml is the description / summary only when it differs from contentHtml.
+// Content rule: contentHtml is the richest of the elements that can hold the post (content:encoded,
+// description, Atom content and summary, xhtml:body, fullitem, dc:description, itunes:summary; JSON
+// content_html / escaped content_text), summaryHtml the next one when it says something else
+// (docs/decisions/0020-long-tail-parsing.md). Every field read from an extension rather than the
+// format's own element is a warning, so `planet check` shows where it came from.
 //
 // This is the seam: sniffing picks the format, the HTML-page error names a page's advertised
 // feeds, and one module per format maps the document (rss.ts, atom.ts, json-feed.ts) through
 // the shared entry assembly (entry.ts); XML is repaired (xml-repair.ts) and read into a tree
 // (xml-tree.ts) first.
-import type { FeedFormat, ParseResult } from '../../model.js';
+import type { FeedFormat, NormalizedFeed, ParseResult } from '../../model.js';
 import { findFeedLinks } from '../feed-links.js';
 import { parseAtom } from './atom.js';
 import { ParseFailure } from './failure.js';
@@ -57,8 +59,47 @@ function htmlPageError(text: string, feedUrl: string): ParseResult {
   return { kind: 'error', code: 'not_a_feed', message, alternates };
 }
 
+/** "1–3, 5": entry numbers as ranges; past ten ranges, "1, 3, 5 … (2500 in all)". */
+function entryNumbers(numbers: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < numbers.length; i++) {
+    let j = i;
+    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++;
+    parts.push(j > i + 1 ? `${numbers[i]}–${numbers[j]}` : j === i + 1 ? `${numbers[i]}, ${numbers[j]}` : `${numbers[i]}`);
+    i = j;
+  }
+  return parts.length > 10 ? `${parts.slice(0, 10).join(', ')} … (${numbers.length} in all)` : parts.join(', ');
+}
+
+/**
+ * One warning per fallback however many entries used it ("parse: entries 1–20: author from
+ * dc:creator"), in the order first seen; other warnings are left as they are.
+ */
+function groupEntryWarnings(warnings: string[]): string[] {
+  const grouped = new Map<string, number[] | null>();
+  for (const w of warnings) {
+    const m = /^parse: entry (\d+): (.*)$/.exec(w);
+    if (!m) {
+      grouped.set(w, null);
+      continue;
+    }
+    const key = `\u0000${m[2]}`;
+    const list = grouped.get(key);
+    if (list) list.push(Number(m[1]));
+    else grouped.set(key, [Number(m[1])]);
+  }
+  return [...grouped].map(([key, numbers]) =>
+    numbers === null ? key : `parse: ${numbers.length === 1 ? 'entry' : 'entries'} ${entryNumbers(numbers)}: ${key.slice(1)}`,
+  );
+}
+
 function notAFeed(message: string): ParseResult {
   return { kind: 'error', code: 'not_a_feed', message: `parse: not a feed: ${message}`, alternates: [] };
+}
+
+function ok(feed: NormalizedFeed): ParseResult {
+  feed.warnings = groupEntryWarnings(feed.warnings);
+  return { kind: 'ok', feed };
 }
 
 /** Parse a decoded feed document. Never throws for bad input: failures are values. */
@@ -68,7 +109,7 @@ export function parseFeed(text: string, feedUrl: string): ParseResult {
     const trimmed = body.trimStart();
     if (trimmed === '') return notAFeed('the document is empty');
     if (trimmed.startsWith('%PDF-')) return notAFeed('this is a PDF document');
-    if (trimmed.startsWith('{') || trimmed.startsWith('[')) return { kind: 'ok', feed: parseJsonFeed(trimmed, feedUrl) };
+    if (trimmed.startsWith('{') || trimmed.startsWith('[')) return ok(parseJsonFeed(trimmed, feedUrl));
 
     const sniffed = sniffRoot(body);
     if (sniffed.name === null) {
@@ -88,10 +129,10 @@ export function parseFeed(text: string, feedUrl: string): ParseResult {
     let format: FeedFormat;
     if (root.local === 'feed') {
       format = root.ns === NS.atom03 || (root.attrs.version ?? '').trim() === '0.3' ? 'atom03' : 'atom';
-      return { kind: 'ok', feed: parseAtom(root, format, feedUrl, warnings) };
+      return ok(parseAtom(root, format, feedUrl, warnings));
     }
     format = root.local === 'rdf' ? 'rdf' : 'rss';
-    return { kind: 'ok', feed: parseRss(root, format, feedUrl, warnings) };
+    return ok(parseRss(root, format, feedUrl, warnings));
   } catch (err) {
     if (err instanceof ParseFailure) return { kind: 'error', code: err.code, message: err.message, alternates: [] };
     // A RangeError from a pathological document must not take the fetch pass down.

@@ -1,6 +1,6 @@
 // JSON Feed 1.0 / 1.1 → NormalizedFeed: JSON.parse plus the same entry assembly.
 import type { NormalizedFeed } from '../../model.js';
-import { finishEntry, languageTag } from './entry.js';
+import { finishEntry, languageTag, type EnclosureDraft } from './entry.js';
 import { ParseFailure, fail } from './failure.js';
 import { collapse, escapeHtml, resolveUrl } from './text.js';
 import { jsonWebsubLinks } from './websub-links.js';
@@ -43,6 +43,11 @@ export function parseJsonFeed(text: string, feedUrl: string): NormalizedFeed {
     .filter((v): v is Record<string, unknown> => v !== null)
     .map((item, i) => {
       const link = resolveUrl(str(item.url), feedUrl);
+      const attachments = Array.isArray(item.attachments) ? item.attachments : [];
+      const enclosures: EnclosureDraft[] = attachments
+        .map((a) => obj(a))
+        .filter((a): a is Record<string, unknown> => a !== null)
+        .map((a) => ({ url: str(a.url), base: feedUrl, type: str(a.mime_type), length: str(a.size_in_bytes), title: str(a.title) }));
       const contentText = str(item.content_text);
       const summary = str(item.summary);
       return finishEntry(
@@ -60,6 +65,7 @@ export function parseJsonFeed(text: string, feedUrl: string): NormalizedFeed {
           categories: (Array.isArray(item.tags) ? item.tags : []).map((t) => ({ term: typeof t === 'string' ? t : null })),
           // JSON Feed 1.1: an item's language, else the feed's.
           language: languageTag(str(item.language)) ?? language,
+          enclosures,
         },
         i,
         feedUrl,
@@ -72,6 +78,9 @@ export function parseJsonFeed(text: string, feedUrl: string): NormalizedFeed {
     link: resolveUrl(str(feed.home_page_url), feedUrl),
     image: resolveUrl(str(feed.icon) ?? str(feed.favicon), feedUrl),
     language,
+    // JSON Feed has no feed-level date.
+    published: null,
+    updated: null,
     entries,
     warnings,
     ...jsonWebsubLinks(feed, feedUrl),

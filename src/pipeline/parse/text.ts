@@ -17,6 +17,22 @@ export function resolveUrl(ref: string | null | undefined, base: string): string
   }
 }
 
+/**
+ * An entry id as feedparser reads it: resolved against the in-scope base when it is a relative
+ * reference (`/2009/07/post`, or anything under a declared xml:base). An id with a scheme (`tag:`,
+ * `urn:`, `http:`) is kept, and so is a bare word or number (`42`, `post-2`) with no xml:base in
+ * scope: RSS guids are any string, and resolving those against the feed's own URL would change
+ * their identity whenever the feed moves.
+ */
+export function resolveId(raw: string | null | undefined, base: string, explicitBase: boolean): string | null {
+  const id = raw?.trim();
+  if (!id) return null;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(id)) return id;
+  if (!explicitBase && !/^[/.?]/.test(id) && !id.includes('/')) return id;
+  const resolved = resolveUrl(id, base);
+  return resolved !== null && /^https?:/i.test(resolved) ? resolved : id;
+}
+
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -22,7 +22,30 @@ export const NS = {
   content: 'http://purl.org/rss/1.0/modules/content',
   xhtml: 'http://www.w3.org/1999/xhtml',
   itunes: 'http://www.itunes.com/dtds/podcast-1.0.dtd',
+  media: 'http://search.yahoo.com/mrss',
 } as const;
+
+/** Namespaces RSS generators put the core elements in (RSS 2.0 has none; these are the ones seen). */
+export const RSS_CORE_NAMESPACES: readonly string[] = [
+  '',
+  NS.rss10,
+  NS.rss090,
+  'http://backend.userland.com/rss',
+  'http://backend.userland.com/rss2',
+  'http://blogs.law.harvard.edu/tech/rss',
+  'http://purl.org/rss/1.0/modules/rss091',
+];
+
+/** Atom 1.0, 0.3 and the drafts before 0.3 (Echo, Pie), and no namespace at all. */
+export const ATOM_CORE_NAMESPACES: readonly string[] = [
+  NS.atom10,
+  NS.atom03,
+  '',
+  'http://purl.org/echo',
+  'http://purl.org/pie',
+  'http://example.com/necho',
+  'http://example.com/newformat',
+];
 
 // Feeds that use dc:creator or content:encoded without declaring the prefix are common
 // (hand-written templates); read the conventional prefixes as their usual namespaces.
@@ -33,7 +56,12 @@ const CONVENTIONAL_PREFIXES: Record<string, string> = {
   atom: NS.atom10,
   rdf: NS.rdf,
   itunes: NS.itunes,
+  media: NS.media,
+  xhtml: NS.xhtml,
 };
+
+/** An undeclared prefix nobody uses conventionally: its own namespace, so `foo:title` is never the title. */
+const undeclared = (prefix: string) => `urn:x-undeclared:${prefix.toLowerCase()}`;
 
 export function normNs(uri: string): string {
   return uri.trim().toLowerCase().replace(/^https:/, 'http:').replace(/[/#]+$/, '');
@@ -110,7 +138,7 @@ export function buildTree(text: string, feedUrl: string): XmlElement {
         const colon = name.indexOf(':');
         const prefix = colon === -1 ? '' : name.slice(0, colon);
         const local = (colon === -1 ? name : name.slice(colon + 1)).toLowerCase();
-        const ns = nsMap.get(prefix) ?? (prefix ? (CONVENTIONAL_PREFIXES[prefix.toLowerCase()] ?? '') : '');
+        const ns = nsMap.get(prefix) ?? (prefix ? (CONVENTIONAL_PREFIXES[prefix.toLowerCase()] ?? undeclared(prefix)) : '');
         const xmlBase = attrs['xml:base'];
         const base = xmlBase !== undefined ? (resolveUrl(xmlBase, current.base) ?? current.base) : current.base;
         const el: XmlElement = {
@@ -158,7 +186,40 @@ export function all(el: XmlElement | null | undefined, local: string, nss: reado
 }
 
 export function first(el: XmlElement | null | undefined, local: string, nss: readonly string[]): XmlElement | null {
-  return all(el, local, nss)[0] ?? null;
+  if (!el) return null;
+  for (const c of el.children) if (c.kind === 'element' && c.local === local && nss.includes(c.ns)) return c;
+  return null;
+}
+
+/** The last such child: a repeated single-valued element (two <updated>) is read as feedparser reads it. */
+export function last(el: XmlElement | null | undefined, local: string, nss: readonly string[]): XmlElement | null {
+  if (!el) return null;
+  for (let i = el.children.length - 1; i >= 0; i--) {
+    const c = el.children[i]!;
+    if (c.kind === 'element' && c.local === local && nss.includes(c.ns)) return c;
+  }
+  return null;
+}
+
+/** The first such child holding any text: an empty <title/> before a real one is skipped. */
+export function firstWithText(el: XmlElement | null | undefined, local: string, nss: readonly string[]): XmlElement | null {
+  return all(el, local, nss).find((c) => trimmedText(c) !== null || hasElementChildren(c)) ?? null;
+}
+
+/**
+ * The children matching the first of `names` that has any ([local, namespaces] pairs, in order of
+ * preference): pubDate, else dc:date, else … without collecting the ones not needed.
+ */
+export function allOfFirst(el: XmlElement | null | undefined, names: readonly (readonly [string, readonly string[]])[]): XmlElement[] {
+  for (const [local, nss] of names) {
+    if (first(el, local, nss)) return all(el, local, nss);
+  }
+  return [];
+}
+
+/** The element's base when an xml:base declared it (on it or above), else null. */
+export function explicitBaseOf(el: XmlElement): string | null {
+  return el.explicitBase ? el.base : null;
 }
 
 export function hasElementChildren(el: XmlElement): boolean {
@@ -180,8 +241,15 @@ export function trimmedText(el: XmlElement | null | undefined): string | null {
 
 const VOID_ELEMENTS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 
-/** Markup children (Atom xhtml, or HTML left unescaped in an RSS description) as an HTML string. */
-export function serializeChildren(el: XmlElement): string {
+/** Attributes holding one URL, which an xml:base inside the markup changes. */
+const URL_ATTRIBUTES = new Set(['href', 'src', 'poster', 'cite', 'background', 'longdesc', 'action']);
+
+/**
+ * Markup children (Atom xhtml, or HTML left unescaped in an RSS description) as an HTML string.
+ * HTML has no xml:base, so where an element inside declares one (its base differs from `base`,
+ * the one the whole fragment will be resolved against), its URL attributes are resolved here.
+ */
+export function serializeChildren(el: XmlElement, base: string = el.base): string {
   let out = '';
   for (const c of el.children) {
     if (c.kind === 'text') {
@@ -193,11 +261,12 @@ export function serializeChildren(el: XmlElement): string {
     let attrs = '';
     for (const [k, v] of Object.entries(c.attrs)) {
       if (k === 'xmlns' || k.startsWith('xmlns:') || k.startsWith('xml:')) continue;
-      attrs += ` ${k}="${escapeAttr(v)}"`;
+      const value = c.base !== base && URL_ATTRIBUTES.has(k.toLowerCase()) ? (resolveUrl(v, c.base) ?? v) : v;
+      attrs += ` ${k}="${escapeAttr(value)}"`;
     }
     out += `<${tag}${attrs}>`;
-    if (VOID_ELEMENTS.has(tag.toLowerCase())) out += serializeChildren(c);
-    else out += `${serializeChildren(c)}</${tag}>`;
+    if (VOID_ELEMENTS.has(tag.toLowerCase())) out += serializeChildren(c, base);
+    else out += `${serializeChildren(c, base)}</${tag}>`;
   }
   return out;
 }

@@ -16,7 +16,6 @@ import {
   listFeedsWithHealth,
   previewFeed,
   reenableFeed,
-  refreshNow,
   setEntryVisibility,
   subscribeFeed,
   unsubscribeFeed,
@@ -25,6 +24,7 @@ import {
 } from '../../../subscriptions/service.js';
 import { pushState } from '../../../websub/subscriber.js';
 import { previewFilters, reappliedWords, rulesInForce, setFeedFilters } from '../../../subscriptions/filter-rules.js';
+import { refreshNow } from '../../../pass/refresh-now.js';
 import type { ServerDeps } from '../../deps.js';
 import { liveFeedParam } from '../../feed-param.js';
 import { formIssue as firstIssue, formObject, formValue, formValues } from '../../plugins/forms.js';

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { formListFields, idParam } from '../../../admin/schemas.js';
 import { getReadingList, listReadingListFeeds, listReadingLists } from '../../../db/reading-lists.js';
-import { fetchOptionsFromConfig } from '../../../pass/run-pass.js';
+import { fetchOptionsFromConfig } from '../../../config.js';
 import { addReadingList, listFeedState, listStatus, removeReadingList } from '../../../subscriptions/reading-lists.js';
 import type { FieldError } from '../../../subscriptions/refusals.js';
 import type { ServerDeps } from '../../deps.js';
