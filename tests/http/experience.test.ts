@@ -42,6 +42,7 @@ describe('what crawlers and browsers ask for', () => {
     expect([...res.rawPayload.subarray(0, 4)]).toEqual([0, 0, 1, 0]);
     const login = await app.inject('/admin/login');
     expect(login.body).toContain('<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">');
+    expect(login.headers['content-security-policy']).toContain("connect-src 'self'");
   });
 
   it('lets a page read its own origin (connect-src) and run only our own script', async () => {

@@ -19,10 +19,12 @@ import { suggestionRoutes } from './suggestions.js';
 import { createAdminView } from './view.js';
 
 // Admin pages run no script at all; styles only from the one stylesheet; images may come from any
-// blog (faces, previews).
+// blog (faces, previews). connect-src 'self': tools reading the page from inside it (Lighthouse
+// fetches /robots.txt so) are not refused, as on the reader pages.
 const ADMIN_CSP = [
   "default-src 'none'",
   "style-src 'self'",
+  "connect-src 'self'",
   'img-src https: http: data:',
   "form-action 'self'",
   "frame-ancestors 'none'",
