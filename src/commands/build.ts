@@ -5,6 +5,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { limitPageCache } from '../db/open.js';
+import { languageWarning } from '../i18n/catalogs.js';
 import { createReaderSite } from '../site/reader-site.js';
 import { EXIT_OK, openPlanet, parseCommandArgs, UsageError, type CliIo } from './common.js';
 import { buildSummary } from './wording.js';
@@ -15,7 +16,7 @@ const USAGE = 'planet build --out DIR [--config PATH]';
 export function fileForPath(sitePath: string): string {
   if (sitePath === '/') return 'index.html';
   const rel = sitePath.replace(/^\//, '');
-  return /\.(xml|json|css|svg)$/.test(rel) ? rel : `${rel}.html`;
+  return /\.(xml|json|css|svg|js|ico|txt)$/.test(rel) ? rel : `${rel}.html`;
 }
 
 export async function build(args: string[], io: CliIo): Promise<number> {
@@ -25,6 +26,8 @@ export async function build(args: string[], io: CliIo): Promise<number> {
   if (!out) throw new UsageError(`--out DIR is required\nusage: ${USAGE}`);
 
   const { db, config } = openPlanet(values.config as string | undefined, io);
+  const unknownLanguage = languageWarning(config.planet.language);
+  if (unknownLanguage) io.err(`planet build: warning: ${unknownLanguage}`);
   limitPageCache(db);
   try {
     const started = Date.now();

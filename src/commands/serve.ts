@@ -3,6 +3,7 @@
 // command (cluster.ts); each of them stops on SIGTERM as a one-process server does.
 import cluster from 'node:cluster';
 import { loadConfig } from '../config.js';
+import { languageWarning } from '../i18n/catalogs.js';
 import { startPlanet } from '../main.js';
 import { logFormat } from '../ops/logging.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIo } from './common.js';
@@ -31,6 +32,8 @@ async function serveUntilStopped(args: string[], io: CliIo): Promise<number> {
   const role = cluster.isWorker ? 'worker' : config.server.workers > 1 ? 'primary' : 'single';
   const planet = await startPlanet(config, { fetch: !values['no-fetch'], configPath: config.configPath, role, logFormat: format });
   if (role !== 'worker') {
+    const unknownLanguage = languageWarning(config.planet.language);
+    if (unknownLanguage) io.err(`planet: warning: ${unknownLanguage}`);
     const workers = role === 'primary' ? ` with ${config.server.workers} HTTP workers` : '';
     io.err(`planet: serving ${config.planet.name} at ${planet.address}${workers}${values['no-fetch'] ? ' (fetching off)' : ''}`);
   }

@@ -1,5 +1,6 @@
 // The rate_limits table: fixed-window hit counters keyed by limiter key, shared by every process
-// on the database (the login limits of src/http/routes/admin/login.ts count here, see src/http/plugins/rate-limit.ts).
+// on the database: the request limits of @fastify/rate-limit and the failure limits of
+// src/http/plugins/rate-limit.ts (failed logins, src/http/routes/admin/login.ts) count here.
 import type { Db } from './open.js';
 import { statement } from './statements.js';
 
@@ -34,6 +35,17 @@ export function countRateLimitHit(db: Db, key: string, windowMs: number, now: nu
     // IMMEDIATE: take the write lock up front, so a second process waits (busy_timeout) instead of failing.
     .immediate();
   return { current: row.hits, ttl: row.reset_at - now };
+}
+
+/** The hits counted for `key` in its current window, without counting one; undefined when none or the window is over. */
+export function readRateLimit(db: Db, key: string, now: number): RateLimitHit | undefined {
+  const row = statement<[string, number], { hits: number; reset_at: number }>(db, 'SELECT hits, reset_at FROM rate_limits WHERE key = ? AND reset_at > ?').get(key, now);
+  return row && { current: row.hits, ttl: row.reset_at - now };
+}
+
+/** Forgets the hits counted for `key` (a correct login clears its account's failures). */
+export function clearRateLimit(db: Db, key: string): void {
+  statement<[string]>(db, 'DELETE FROM rate_limits WHERE key = ?').run(key);
 }
 
 /** Deletes the counters whose window is over; returns how many. */

@@ -5,23 +5,24 @@ import { Parser } from 'htmlparser2';
 import { categoryName, feedDisplayName, feedHealth, feedHomeLink, type Entry, type Feed } from '../model.js';
 import type { Templates } from './templates.js';
 import { avatarHue, initials } from './avatar.js';
+import type { DateFormatter } from '../i18n/dates.js';
+import type { Words } from '../i18n/words.js';
 import { enclosureViews } from './enclosures.js';
-import { agoPhrase, createDateFormatter, type DateFormatter } from './dates.js';
 import { feedHealthWords } from './feed-health.js';
 import { relativeHref, safeHref } from './links.js';
 
 export { safeHref };
 import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
-import { highlight, snippet } from './text.js';
+import { escapeHtml, highlight, snippet } from './text.js';
 
 export interface SiteInfo {
   name: string;
   description: string;
   /** Absolute public URL of the planet (config planet.link). */
   link: string;
-  language: string;
-  timeZone: string;
-  /** Cache-busting stamp of the stylesheet. */
+  /** The planet's words, dates and times in planet.language and planet.timezone. */
+  words: Words;
+  /** Cache-busting stamp of the assets (stylesheet, script). */
   assetStamp: string;
   /** Served by `planet serve` (null in a static export, which has no /why and no /suggest). */
   live: { suggest: boolean } | null;
@@ -44,6 +45,8 @@ export interface SidebarInput {
   tags: { tag: string; feeds: number }[];
   /** Newest successful fetch of any feed. */
   updatedAt: number | null;
+  /** Whether any feed of the planet was tried (a pass ran), successfully or not. */
+  attempted: boolean;
   activityThresholdDays: number;
 }
 
@@ -173,12 +176,22 @@ function entryParts(entry: Entry, feed: Feed | undefined, dates: DateFormatter, 
   }
   const lead = known.summary && summary ? summary : known.cut < 0 ? html : html.slice(0, known.cut);
   const more = !feedExcerpt && known.cut >= 0 ? html.slice(known.cut) : null;
-  return { iso: known.iso, time: known.time, full: known.full, lead, more, excerpt: feedExcerpt && lead !== html };
+  return { iso: known.iso, time: known.time, full: known.full, lead: focusableScrollers(lead), more: more && focusableScrollers(more), excerpt: feedExcerpt && lead !== html };
 }
 
-function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, from: string, showAuthor: boolean, memo?: EntryMemo, pageLang?: string) {
-  const blog = feed ? feedDisplayName(feed) : 'Unknown blog';
-  const { iso, time, full, lead, more, excerpt } = entryParts(entry, feed, dates, memo);
+/**
+ * Code blocks and tables scroll sideways on a phone (planet.css): a keyboard reaches them only if
+ * they take focus (WCAG 2.1.1; axe scrollable-region-focusable). The sanitizer escapes every `<`
+ * of text and attribute values, so in its output `<pre` and `<table` only ever open those elements.
+ */
+export function focusableScrollers(html: string): string {
+  return html.includes('<pre') || html.includes('<table') ? html.replace(/<(pre|table)(?=[\s>])/g, '<$1 tabindex="0"') : html;
+}
+
+function entryView(entry: Entry, feed: Feed | undefined, words: Words, from: string, showAuthor: boolean, onBlogPage: boolean, memo?: EntryMemo) {
+  const pageLang = words.lang;
+  const blog = feed ? feedDisplayName(feed) : words.t('entry.unknownBlog');
+  const { iso, time, full, lead, more, excerpt } = entryParts(entry, feed, words.dates, memo);
   return {
     id: entry.id,
     anchor: `e${entry.id}`,
@@ -187,7 +200,8 @@ function entryView(entry: Entry, feed: Feed | undefined, dates: DateFormatter, f
     author: entry.author?.trim() || null,
     blog,
     blogLink: feed ? safeHref(feedHomeLink(feed)) : null,
-    blogPage: feed && feed.status !== 'removed' ? relativeHref(from, `/feed/${feed.id}`) : null,
+    // On the blog's own page, a link to that same page under every post leads nowhere.
+    blogPage: feed && feed.status !== 'removed' && !onBlogPage ? relativeHref(from, `/feed/${feed.id}`) : null,
     face: faceOf(feed, blog),
     showAuthor,
     /** The post's language for `lang` (null: unknown, the page's applies); its text direction is left to `dir="auto"`. */
@@ -225,8 +239,12 @@ function entryCategories(entry: Entry): string[] {
   return out;
 }
 
-/** Entries grouped under day headings; a blog's consecutive posts show its author once per day. */
-export function groupByDay(entries: Entry[], feeds: Map<number, Feed>, dates: DateFormatter, from: string, memo?: EntryMemo, pageLang?: string) {
+/**
+ * Entries grouped under day headings; a blog's consecutive posts show its byline once per day, and a
+ * blog's own page (its name and face in the page header) shows none.
+ */
+export function groupByDay(entries: Entry[], feeds: Map<number, Feed>, words: Words, from: string, memo?: EntryMemo, onBlogPage = false) {
+  const dates = words.dates;
   const days: { key: string; heading: string; entries: EntryView[] }[] = [];
   let previousFeed: number | null = null;
   for (const entry of entries) {
@@ -237,7 +255,7 @@ export function groupByDay(entries: Entry[], feeds: Map<number, Feed>, dates: Da
       days.push(day);
       previousFeed = null;
     }
-    day.entries.push(entryView(entry, feeds.get(entry.feedId), dates, from, entry.feedId !== previousFeed, memo, pageLang));
+    day.entries.push(entryView(entry, feeds.get(entry.feedId), words, from, !onBlogPage && entry.feedId !== previousFeed, onBlogPage, memo));
     previousFeed = entry.feedId;
   }
   return days;
@@ -251,21 +269,32 @@ export const AGO_PLACEHOLDER = '@@planet-updated-ago@@';
 
 /** The sidebar alone; `ago` overrides the "updated N minutes ago" phrase (e.g. AGO_PLACEHOLDER). */
 export function renderSidebar(templates: Templates, site: SiteInfo, sidebar: SidebarInput, scope: PageScope, from: string, now: number, ago?: string): string {
-  const view = sidebarView(sidebar, scope, from, now, createDateFormatter(site.timeZone, site.language));
-  if (view.updated && ago !== undefined) view.updated.ago = ago;
-  return templates.render('_sidebar', view);
+  return templates.render('_sidebar', sidebarView(site.words, sidebar, scope, from, now, ago));
 }
 
 /** Why a feed is marked broken (its row's tooltip), or null: the same judgement as the admin's list (feedHealth). */
-function brokenReason(feed: Feed, health: ReturnType<typeof feedHealth>): string | null {
-  if (health === 'gone') return 'gone: the feed answered 410, polling stopped';
+function brokenReason(words: Words, feed: Feed, health: ReturnType<typeof feedHealth>): string | null {
+  if (health === 'gone') return words.t('sidebar.goneWhy');
+  // The fetcher's own words (its code and message), as the admin's list shows them.
   if (health === 'erroring') return `${feed.errorCode ?? 'error'}: ${feed.errorMessage ?? ''}`.trim();
   return null;
 }
 
-function sidebarView(sidebar: SidebarInput, scope: PageScope, from: string, now: number, dates: DateFormatter) {
+/** "Updated 5 minutes ago", or what is true when no feed was ever read: never tried, tried and failed, nothing to read. */
+function updatedHtml(words: Words, sidebar: SidebarInput, now: number, ago: string | undefined): string {
+  if (sidebar.updatedAt !== null) {
+    const at = sidebar.updatedAt;
+    const time = `<time datetime="${new Date(at).toISOString()}" title="${escapeHtml(words.dates.full(at))}">${escapeHtml(ago ?? words.ago(at, now))}</time>`;
+    return words.html('sidebar.updated', { ago: words.raw(time) });
+  }
+  if (sidebar.subscriptions === 0) return words.html('sidebar.noBlogs');
+  return words.html(sidebar.attempted ? 'sidebar.noneRead' : 'sidebar.notFetched');
+}
+
+function sidebarView(words: Words, sidebar: SidebarInput, scope: PageScope, from: string, now: number, ago: string | undefined) {
   const feedScope = scope.kind === 'tag' ? scope : ({ kind: 'all' } as const);
   return {
+    t: words.t,
     feeds: sidebar.feeds.map(({ feed, latest }) => {
       const health = feedHealth(feed, latest, now, sidebar.activityThresholdDays);
       return {
@@ -273,16 +302,18 @@ function sidebarView(sidebar: SidebarInput, scope: PageScope, from: string, now:
         home: safeHref(feedHomeLink(feed)) ?? safeHref(feed.url),
         url: safeHref(feed.url),
         page: relativeHref(from, `/feed/${feed.id}`),
-        broken: brokenReason(feed, health),
+        broken: brokenReason(words, feed, health),
         inactive: health === 'inactive',
       };
     }),
     // A blog's page shows that blog; the list of every subscription is on the planet's page.
-    listHeading: scope.kind === 'feed' ? 'This blog' : null,
+    listHeading: scope.kind === 'feed' ? words.t('sidebar.thisBlog') : null,
     allSubscriptions: sidebar.feeds.length < sidebar.subscriptions ? { href: `${relativeHref(from, '/')}#subscriptions`, count: sidebar.subscriptions } : null,
     tags: sidebar.tags.map((t) => ({ ...t, href: relativeHref(from, `/tag/${t.tag}`), current: scope.kind === 'tag' && scope.tag === t.tag })),
-    activityThresholdDays: sidebar.activityThresholdDays,
-    updated: sidebar.updatedAt === null ? null : { iso: new Date(sidebar.updatedAt).toISOString(), ago: agoPhrase(sidebar.updatedAt, now), full: dates.full(sidebar.updatedAt) },
+    html: words.html,
+    raw: words.raw,
+    inactiveWhy: words.t('sidebar.inactiveWhy', { days: sidebar.activityThresholdDays }),
+    updatedHtml: updatedHtml(words, sidebar, now, ago),
     feedLinks: {
       atom: relativeHref(from, scopeFeedPath(feedScope, 'atom.xml')),
       rss: relativeHref(from, scopeFeedPath(feedScope, 'rss.xml')),
@@ -294,14 +325,24 @@ function sidebarView(sidebar: SidebarInput, scope: PageScope, from: string, now:
 }
 
 export function layoutView(site: SiteInfo, from: string, title: string, alternates: { type: string; title: string; href: string }[]) {
+  const { words } = site;
+  const home = relativeHref(from, '/');
   return {
-    lang: site.language,
+    t: words.t,
+    html: words.html,
+    raw: words.raw,
+    lang: words.lang,
+    locale: words.locale,
+    timeZone: words.timeZone,
     title,
     site: { name: site.name, description: site.description },
-    home: relativeHref(from, '/'),
+    home,
     css: `${relativeHref(from, '/assets/planet.css')}?v=${site.assetStamp}`,
+    script: `${relativeHref(from, '/assets/planet.js')}?v=${site.assetStamp}`,
     icon: relativeHref(from, '/assets/favicon.svg'),
     search: relativeHref(from, '/search'),
+    footerHtml: words.html('layout.footer', { planet: words.raw(`<a href="${escapeHtml(home)}">${escapeHtml(site.name)}</a>`) }),
+    keysHtml: words.html('layout.keys', { j: words.raw('<kbd>j</kbd>'), k: words.raw('<kbd>k</kbd>') }),
     alternates,
     why: site.live ? relativeHref(from, '/why') : null,
     suggest: site.live?.suggest ? relativeHref(from, '/suggest') : null,
@@ -320,16 +361,17 @@ export function mergedAlternates(site: SiteInfo, from: string, scope: { kind: 'a
 /** A planet page (whole planet, one blog, or one tag), or the first-run page when nothing is there yet. */
 export function renderTimelinePage(templates: Templates, site: SiteInfo, input: TimelineInput): string {
   const { scope, page, pages } = input;
+  const { words } = site;
   const from = scopePath(scope, page);
-  const dates = createDateFormatter(site.timeZone, site.language);
   const heading =
-    scope.kind === 'all' ? null : scope.kind === 'tag' ? `Posts tagged #${scope.tag}` : feedDisplayName(scope.feed);
+    scope.kind === 'all' ? null : scope.kind === 'tag' ? words.t('timeline.tagHeading', { tag: scope.tag }) : feedDisplayName(scope.feed);
   const titleBase = heading ? `${heading} — ${site.name}` : site.name;
-  const title = page > 1 ? `${titleBase} (page ${page} of ${pages})` : titleBase;
+  const title = page > 1 ? words.t('timeline.pageTitle', { title: titleBase, page, pages }) : titleBase;
   const alternates =
     scope.kind === 'feed'
-      ? [{ type: 'application/atom+xml', title: `${feedDisplayName(scope.feed)} (original feed)`, href: scope.feed.url }, ...mergedAlternates(site, from, { kind: 'all' })]
+      ? [{ type: 'application/atom+xml', title: words.t('timeline.originalFeed', { blog: feedDisplayName(scope.feed) }), href: scope.feed.url }, ...mergedAlternates(site, from, { kind: 'all' })]
       : mergedAlternates(site, from, scope);
+  const firstRun = scope.kind === 'all' && input.total === 0;
   const data = {
     ...layoutView(site, from, title, alternates),
     heading,
@@ -340,12 +382,14 @@ export function renderTimelinePage(templates: Templates, site: SiteInfo, input: 
             url: safeHref(scope.feed.url),
             face: faceOf(scope.feed, feedDisplayName(scope.feed)),
             // Its health in plain words, and where to ask about a post that is missing.
-            health: feedHealthWords(scope.feed, dates),
+            health: feedHealthWords(scope.feed, words),
             why: site.live ? `${relativeHref(from, '/why')}?url=${encodeURIComponent(scope.feed.url)}` : null,
           }
         : null,
-    firstRun: scope.kind === 'all' && input.total === 0,
-    days: groupByDay(input.entries, input.feeds, dates, from, input.memo, site.language),
+    firstRun,
+    // Which first-run story is true: nothing followed, not fetched yet, fetched and failed, fetched and empty.
+    firstRunState: !firstRun ? null : input.sidebar.subscriptions === 0 ? 'empty' : input.sidebar.updatedAt !== null ? 'noPosts' : input.sidebar.attempted ? 'failed' : 'waiting',
+    days: groupByDay(input.entries, input.feeds, words, from, input.memo, scope.kind === 'feed'),
     pager: {
       page,
       pages,
@@ -355,7 +399,7 @@ export function renderTimelinePage(templates: Templates, site: SiteInfo, input: 
     feedCount: input.sidebar.subscriptions,
     sidebarHtml: input.sidebarHtml ?? renderSidebar(templates, site, input.sidebar, scope, from, input.now),
   };
-  return templates.render(data.firstRun ? 'first-run' : 'page', data);
+  return templates.render(firstRun ? 'first-run' : 'page', data);
 }
 
 export interface SearchInput {
@@ -373,8 +417,8 @@ export interface SearchInput {
 
 export function renderSearchPage(templates: Templates, site: SiteInfo, input: SearchInput): string {
   const from = '/search';
-  const dates = createDateFormatter(site.timeZone, site.language);
-  const title = input.query ? `Search: ${input.query} — ${site.name}` : `Search — ${site.name}`;
+  const { words } = site;
+  const title = `${input.query ? words.t('search.title', { query: input.query }) : words.t('search.titleEmpty')} — ${site.name}`;
   const pageHref = (n: number) => `${relativeHref(from, '/search')}?q=${encodeURIComponent(input.query)}${n > 1 ? `&page=${n}` : ''}`;
   const data = {
     ...layoutView(site, from, title, mergedAlternates(site, from, { kind: 'all' })),
@@ -383,16 +427,16 @@ export function renderSearchPage(templates: Templates, site: SiteInfo, input: Se
     relaxed: input.relaxed,
     results: input.entries.map((entry) => {
       const feed = input.feeds.get(entry.feedId);
-      const blog = feed ? feedDisplayName(feed) : 'Unknown blog';
+      const blog = feed ? feedDisplayName(feed) : words.t('entry.unknownBlog');
       return {
-        titleHtml: highlight(entry.title?.trim() || '(untitled)', input.words),
+        titleHtml: highlight(entry.title?.trim() || words.t('entry.untitled'), input.words),
         link: safeHref(entry.link),
         author: entry.author?.trim() || blog,
         blog,
         blogLink: feed ? safeHref(feedHomeLink(feed)) : null,
         face: faceOf(feed, blog),
         iso: new Date(entry.sortAt).toISOString(),
-        date: dates.full(entry.sortAt),
+        date: words.dates.full(entry.sortAt),
         snippetHtml: snippet(sanitizedHtmlToText(entry.contentHtml ?? entry.summaryHtml ?? ''), input.words),
       };
     }),
@@ -408,5 +452,5 @@ export function renderSearchPage(templates: Templates, site: SiteInfo, input: Se
 
 /** The 404 page, with links relative to wherever the reader asked. */
 export function renderNotFoundPage(templates: Templates, site: SiteInfo, path: string): string {
-  return templates.render('404', { ...layoutView(site, path, `Not found — ${site.name}`, mergedAlternates(site, path, { kind: 'all' })) });
+  return templates.render('404', { ...layoutView(site, path, `${site.words.t('notFound.title')} — ${site.name}`, mergedAlternates(site, path, { kind: 'all' })) });
 }

@@ -31,7 +31,7 @@ export interface WhyPageInput {
 
 export function renderWhyPage(templates: Templates, site: SiteInfo, input: WhyPageInput): string {
   const from = '/why';
-  const title = input.answer ? `Why: ${input.url} — ${site.name}` : `Why isn’t my post here? — ${site.name}`;
+  const title = `${input.answer ? site.words.t('why.pageTitle', { url: input.url }) : site.words.t('why.title')} — ${site.name}`;
   const a = input.answer;
   return templates.render('why', {
     ...layoutView(site, from, title, mergedAlternates(site, from, { kind: 'all' })),
@@ -57,6 +57,6 @@ export interface SuggestPageInput {
 
 export function renderSuggestPage(templates: Templates, site: SiteInfo, input: SuggestPageInput): string {
   const from = '/suggest';
-  const title = input.step === 'thanks' ? `Thank you — ${site.name}` : `Suggest a blog — ${site.name}`;
+  const title = `${site.words.t(input.step === 'thanks' ? 'suggest.thanksTitle' : 'suggest.title')} — ${site.name}`;
   return templates.render('suggest', { ...layoutView(site, from, title, mergedAlternates(site, from, { kind: 'all' })), ...input, action: relativeHref(from, '/suggest') });
 }

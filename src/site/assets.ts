@@ -1,5 +1,6 @@
-// The stylesheet and icons in assets/, read once at start, and the stylesheet's cache-busting stamp
-// (pages link `planet.css?v=STAMP`, so a changed stylesheet is fetched again despite its long max-age).
+// The stylesheet, the optional script and the icons in assets/, read once at start, and their
+// cache-busting stamp (pages link `planet.css?v=STAMP` and `planet.js?v=STAMP`, so a changed file is
+// fetched again despite its long max-age).
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,9 +17,8 @@ export interface Assets {
 export function loadAssets(dir = ASSETS_DIR): Assets {
   const files = new Map<string, Buffer>();
   for (const name of readdirSync(dir)) files.set(name, readFileSync(path.join(dir, name)));
-  const stamp = createHash('sha1')
-    .update(files.get('planet.css') ?? '')
-    .digest('hex')
-    .slice(0, 10);
+  const hash = createHash('sha1');
+  for (const name of ['planet.css', 'planet.js']) hash.update(files.get(name) ?? '');
+  const stamp = hash.digest('hex').slice(0, 10);
   return { files, stamp };
 }

@@ -2,8 +2,8 @@
 // keeps (every representation: identity, gzip, br); the least recently used go first. Each is valid
 // for one content version. A page saying "updated N minutes ago" remembers where the phrase sits:
 // a new minute splices the new phrase in (one copy) instead of rendering again.
-import { agoPhrase } from '../render/dates.js';
 import { AGO_PLACEHOLDER } from '../render/pages.js';
+import { escapeHtml } from '../render/text.js';
 import { HTML, makeDoc, type Doc } from './doc.js';
 
 export interface DocCacheLimits {
@@ -31,7 +31,6 @@ interface Cached {
 }
 
 const hourOf = (at: number) => Math.floor(at / 3_600_000);
-const phraseAt = (updatedAt: number | null, at: number) => Buffer.from(updatedAt !== null ? agoPhrase(updatedAt, at) : '', 'utf8');
 
 /** What a document holds: its body and the compressed forms made so far (encodedBody adds them later). */
 const sizeOf = (doc: Doc) => doc.body.length + (doc.gzip?.length ?? 0) + (doc.br?.length ?? 0);
@@ -41,7 +40,11 @@ function splice(doc: Doc, start: number, oldLength: number, phrase: Buffer): Doc
   return makeDoc(200, HTML, Buffer.concat([body.subarray(0, start), phrase, body.subarray(start + oldLength)]), doc.lastModified);
 }
 
-export function createDocCache({ maxDocs, maxBytes }: DocCacheLimits): DocCache {
+/** "5 minutes ago" in the planet's language (Words.ago). */
+export type AgoPhrase = (then: number, now: number) => string;
+
+export function createDocCache({ maxDocs, maxBytes }: DocCacheLimits, ago: AgoPhrase): DocCache {
+  const phraseAt = (updatedAt: number | null, at: number) => Buffer.from(updatedAt !== null ? escapeHtml(ago(updatedAt, at)) : '', 'utf8');
   /** In use order: a hit moves its entry to the end, eviction takes from the front. */
   const cache = new Map<string, Cached>();
 

@@ -20,7 +20,7 @@ import { renderAtom, renderJsonFeed, renderRss, type ChannelInfo } from '../synd
 import { feedUrl, siteUrl } from './feed-urls.js';
 import { renderOpml } from '../syndicate/opml.js';
 import type { Assets } from './assets.js';
-import { ASSET_CACHE, HTML, makeDoc, type Doc } from './doc.js';
+import { ASSET_CACHE, HTML, PAGE_CACHE, makeDoc, type Doc } from './doc.js';
 import { FEED_FILES, type MergedScope, type Route } from './paths.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -62,6 +62,8 @@ export function renderDocument(ctx: SiteContext, snap: Snapshot, sitePath: strin
       return assetDoc(ctx, snap, sitePath, route.name);
     case 'opml':
       return opmlDoc(ctx, snap);
+    case 'robots':
+      return robotsDoc(ctx);
     case 'feed':
       return mergedFeedDoc(ctx, snap, sitePath, route.scope, route.file);
     case 'page':
@@ -69,11 +71,23 @@ export function renderDocument(ctx: SiteContext, snap: Snapshot, sitePath: strin
   }
 }
 
+const ASSET_TYPES: Readonly<Record<string, string>> = {
+  css: 'text/css; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  svg: 'image/svg+xml',
+  ico: 'image/x-icon',
+};
+
 function assetDoc(ctx: SiteContext, snap: Snapshot, sitePath: string, name: string): Doc {
   const body = ctx.assets.files.get(name);
   if (!body) return notFoundDoc(ctx, snap, sitePath);
-  const type = name.endsWith('.css') ? 'text/css; charset=utf-8' : 'image/svg+xml';
-  return makeDoc(200, type, body, 0, ASSET_CACHE);
+  return makeDoc(200, ASSET_TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream', body, 0, ASSET_CACHE);
+}
+
+/** Every reader page may be indexed; the admin UI and the API (below planet.link's path) are not for crawlers. */
+function robotsDoc(ctx: SiteContext): Doc {
+  const base = new URL(ctx.site.link).pathname;
+  return makeDoc(200, 'text/plain; charset=utf-8', `# ${ctx.site.name}, served by Planetarium\nUser-agent: *\nDisallow: ${base}admin/\nDisallow: ${base}api/\n`, 0, PAGE_CACHE);
 }
 
 function opmlDoc(ctx: SiteContext, snap: Snapshot): Doc {
@@ -158,6 +172,7 @@ function pageDoc(ctx: SiteContext, snap: Snapshot, sitePath: string, routeScope:
     subscriptions: snap.feeds.length,
     tags: snap.tags,
     updatedAt: snap.updatedAt,
+    attempted: snap.attempted,
     activityThresholdDays: config.page.activity_threshold_days,
   };
   const from = scopePath(scope, page);

@@ -18,6 +18,7 @@ export type Route =
   | { kind: 'page'; scope: Scope; page: number }
   | { kind: 'feed'; scope: MergedScope; file: keyof typeof FEED_FILES }
   | { kind: 'opml' }
+  | { kind: 'robots' }
   | { kind: 'asset'; name: string }
   | { kind: 'redirect'; to: string };
 
@@ -33,7 +34,10 @@ export function parseSitePath(p: string): Route | undefined {
   if ((m = /^\/(atom\.xml|rss\.xml|feed\.json)$/.exec(p))) return { kind: 'feed', scope: { kind: 'all' }, file: m[1]! };
   if ((m = new RegExp(`^/tag/(${TAG})/(atom\\.xml|rss\\.xml|feed\\.json)$`).exec(p))) return { kind: 'feed', scope: { kind: 'tag', tag: m[1]! }, file: m[2]! };
   if (p === '/opml.xml') return { kind: 'opml' };
-  if ((m = /^\/assets\/([a-z0-9-]+\.(?:css|svg))$/.exec(p))) return { kind: 'asset', name: m[1]! };
+  // What crawlers and browsers ask for at the root, whatever the page links.
+  if (p === '/robots.txt') return { kind: 'robots' };
+  if (p === '/favicon.ico') return { kind: 'asset', name: 'favicon.ico' };
+  if ((m = /^\/assets\/([a-z0-9-]+\.(?:css|svg|js|ico))$/.exec(p))) return { kind: 'asset', name: m[1]! };
   // "/page/2/" → "/page/2": one spelling per page, so relative links resolve the same everywhere.
   if (p.length > 1 && p.endsWith('/') && parseSitePath(p.slice(0, -1))) return { kind: 'redirect', to: relativeHref(p, p.slice(0, -1)) };
   return undefined;
@@ -66,7 +70,7 @@ export function sitePaths(site: SiteListing): string[] {
   };
   addPages({ kind: 'all' }, '/');
   for (const file of Object.keys(FEED_FILES)) out.push(`/${file}`);
-  out.push('/opml.xml');
+  out.push('/opml.xml', '/robots.txt', '/favicon.ico');
   for (const tag of site.tags) {
     addPages({ kind: 'tag', tag }, `/tag/${tag}`);
     for (const file of Object.keys(FEED_FILES)) out.push(`/tag/${tag}/${file}`);

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
 import type { SiteInfo } from '../render/pages.js';
 import { createTemplates, type Templates } from '../render/templates.js';
+import { createWords } from '../i18n/words.js';
 import { renderWhyPage } from '../render/why.js';
 import { loadAssets } from './assets.js';
 import { createDocCache } from './cache.js';
@@ -78,15 +79,14 @@ export function createReaderSite(deps: ReaderSiteDeps): ReaderSite {
     name: config.planet.name,
     description: config.planet.description,
     link: config.planet.link.endsWith('/') ? config.planet.link : `${config.planet.link}/`,
-    language: config.planet.language,
-    timeZone: config.planet.timezone,
+    words: createWords(config.planet.language, config.planet.timezone),
     assetStamp: assets.stamp,
     live: deps.staticExport ? null : { suggest: config.suggestions.enabled },
   };
   const templates = deps.templates ?? createTemplates(config.views);
   const ctx: SiteContext = { db, config, templates, site, assets, now };
   const snapshots = createSnapshots(db, now, deps.passRefreshMs ?? 2000);
-  const cache = createDocCache({ maxDocs: deps.cacheSize ?? 2000, maxBytes: deps.cacheBytes ?? DEFAULT_CACHE_BYTES });
+  const cache = createDocCache({ maxDocs: deps.cacheSize ?? 2000, maxBytes: deps.cacheBytes ?? DEFAULT_CACHE_BYTES }, site.words.ago);
 
   return {
     get(sitePath) {

@@ -8,7 +8,8 @@ import { feedDocumentLinks, findFeedByUrl, findFeedsListingLinks, getFeed, listF
 import type { Db } from '../db/open.js';
 import { timelinePosition, type Scope } from '../db/timeline.js';
 import { feedDisplayName, feedHomeLink, type Entry, type Feed } from '../model.js';
-import { createDateFormatter, type DateFormatter } from '../render/dates.js';
+import type { DateFormatter } from '../i18n/dates.js';
+import { createWords, type Words } from '../i18n/words.js';
 import { feedHealthWords, feedProblem } from '../render/feed-health.js';
 
 export type WhyReason = 'not_in_feed' | 'feed_failing' | 'backlog' | 'expired' | 'filtered' | 'hidden_by_admin' | 'duplicate';
@@ -72,11 +73,14 @@ interface Context {
   db: Db;
   config: Config;
   dates: DateFormatter;
+  /** The answers are English, as `planet why` prints them (the /why page's own words follow planet.language). */
+  words: Words;
   perPage: number;
 }
 
 export function answerWhy(db: Db, config: Config, url: string): WhyAnswer {
-  const ctx: Context = { db, config, dates: createDateFormatter(config.planet.timezone, config.planet.language), perPage: config.page.items_per_page };
+  const words = createWords('en', config.planet.timezone);
+  const ctx: Context = { db, config, dates: words.dates, words, perPage: config.page.items_per_page };
   const given = url.trim();
   const variants = urlVariants(given);
 
@@ -97,7 +101,7 @@ export function answerWhy(db: Db, config: Config, url: string): WhyAnswer {
 
   // Not in any feed: a blog whose feed fails cannot deliver it; otherwise it is not in the feed.
   const candidates = feedsOfHost(db, given);
-  const failing = candidates.find((f) => feedProblem(f) !== null);
+  const failing = candidates.find((f) => feedProblem(f, ctx.words) !== null);
   if (failing) {
     return { url: given, kind: 'unknown', shown: false, reason: 'feed_failing', places: [], feed: feedRef(failing), entries: [], detail: `${failingWords(ctx, failing)} New posts arrive when it is read again.` };
   }
@@ -133,17 +137,20 @@ function hostOf(url: string): string | null {
   }
 }
 
+/** Whether feedProblem() has something to say. */
+const failing = (f: Feed) => f.status === 'gone' || Boolean(f.errorCode);
+
 /** Subscriptions whose blog or feed is on the URL's host (a post's likely feed), failing ones first. */
 function feedsOfHost(db: Db, url: string): Feed[] {
   const host = hostOf(url);
   if (!host) return [];
   return listFeeds(db)
     .filter((f) => [feedHomeLink(f), f.siteLink, f.url].some((u) => u && hostOf(u) === host))
-    .sort((a, b) => Number(feedProblem(b) !== null) - Number(feedProblem(a) !== null));
+    .sort((a, b) => Number(failing(b)) - Number(failing(a)));
 }
 
 function failingWords(ctx: Context, feed: Feed): string {
-  const words = feedHealthWords(feed, ctx.dates);
+  const words = feedHealthWords(feed, ctx.words);
   return `Its feed "${feedDisplayName(feed)}" <${feed.url}> is failing: ${words.failing!.replace(/^Failing/, 'failing')} ${words.lastRead}`;
 }
 
@@ -215,7 +222,7 @@ function postAnswer(ctx: Context, url: string, found: Entry[]): WhyAnswer {
   const state = entryState(ctx, entry, feed);
   // A post whose feed now fails is still shown; one that is not shown says so as well.
   let detail = state.detail;
-  if (!state.shown && feed && feedProblem(feed) !== null) detail += ` Besides, ${failingWords(ctx, feed).replace(/^Its/, 'its')}`;
+  if (!state.shown && feed && feedProblem(feed, ctx.words) !== null) detail += ` Besides, ${failingWords(ctx, feed).replace(/^Its/, 'its')}`;
   return { url, kind: 'post', shown: state.shown, reason: state.reason, detail, places: state.places, feed: feed ? feedRef(feed) : null, entries: [] };
 }
 
@@ -228,7 +235,7 @@ function feedAnswer(ctx: Context, url: string, feed: Feed): WhyAnswer {
     const s = entryState(ctx, e, feed);
     return { link, title: e.title, shown: s.shown, reason: s.reason, detail: s.detail };
   });
-  const words = feedHealthWords(feed, ctx.dates);
+  const words = feedHealthWords(feed, ctx.words);
   const shownCount = entries.filter((e) => e.shown).length;
   const contents = feed.hasFetched ? ` Its last document has ${links.length} post${links.length === 1 ? '' : 's'} with a permalink; ${shownCount} of them ${shownCount === 1 ? 'is' : 'are'} on the planet.` : '';
   const places = feed.status === 'removed' ? [] : [`/feed/${feed.id}`];

@@ -140,7 +140,7 @@ describe('an admin in a browser', () => {
   it('refreshes it now and sees it fetched', async () => {
     await Promise.all([page.waitForURL((u) => u.searchParams.get('refreshed') !== null), page.click('button:has-text("Refresh now")')]);
     expect(await page.textContent('.notice')).toContain('Refreshed: 3 new, 0 updated entries.');
-    expect(await page.locator('#entries tr').count()).toBe(3);
+    expect(await page.locator('#entries tbody tr').count()).toBe(3);
     await page.goto(`${planetUrl}/admin`);
     const row = page.locator('#feeds tbody tr').first();
     expect(await row.textContent()).toContain("Ada's Workshop");
@@ -203,7 +203,7 @@ describe('an admin in a browser', () => {
       if (i < 10) expect(last).toContain('Wrong user name or password.');
     }
     expect(last).toMatch(/^429 /);
-    expect(last).toContain('Too many login attempts');
+    expect(last).toContain('Too many failed login attempts');
     await login.screenshot({ path: path.join(ARTIFACTS, 'admin-rate-limited.png') });
     await other.close();
   }, 60_000);

@@ -190,7 +190,7 @@ describe('the planet in a browser', () => {
     const headings = await page.$$eval('h2.day-heading time', (els) => els.map((e) => e.getAttribute('datetime')!));
     expect(headings.length).toBeGreaterThanOrEqual(2);
     expect([...headings].sort().reverse()).toEqual(headings);
-    expect(await page.textContent('h2.day-heading')).toMatch(/^[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ \d{4}$/);
+    expect(await page.textContent('h2.day-heading')).toMatch(/^[A-Z][a-z]+day,? \d{1,2} [A-Z][a-z]+ \d{4}$/);
     // Every picture loaded: faces (a real one for Bob, initials for the others) and post images.
     // Post images load lazily: scroll through the page so each one is requested, then check.
     await page.evaluate(async () => {

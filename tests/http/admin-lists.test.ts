@@ -97,6 +97,6 @@ describe('a feed\'s page', () => {
     const page = await s.get(`/admin/feeds/${feed.id}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`<td id="sources">reading list ${server.url('/list.opml')}</td>`);
-    expect(page.body).toContain(`<td id="aliases">${server.url('/feed2.xml')}`);
+    expect(page.body).toContain(`<td id="aliases"><span class="url">${server.url('/feed2.xml')}`);
   });
 });

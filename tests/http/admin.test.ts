@@ -150,7 +150,7 @@ describe('login and sessions', () => {
     const blocked = await postLogin(planet.app, 'Alice', ADMIN.password, { ip: '198.51.100.7' });
     expect(blocked.statusCode).toBe(429);
     expect(blocked.headers['retry-after']).toBeDefined();
-    expect(blocked.body).toContain('Too many login attempts');
+    expect(blocked.body).toContain('Too many failed login attempts');
     // Another account from the same addresses is unaffected.
     await createAdmin(planet.db, 'bob', 'another long password');
     expect((await postLogin(planet.app, 'bob', 'another long password', { ip: '198.51.100.7' })).statusCode).toBe(303);
@@ -500,7 +500,7 @@ describe('the audit log', () => {
     const page = (await s.get('/admin/audit')).body;
     expect(page).toContain('subscribed to');
     expect(page).toContain('entries kept');
-    expect(page).toMatch(/<td>alice<\/td><td>web<\/td>/);
+    expect(page).toMatch(/<td data-label="Who">alice<\/td><td data-label="Via">web<\/td>/);
   });
 });
 

@@ -1,5 +1,6 @@
 // The admin login limits kept in SQLite: two apps on one database file (as two worker processes
-// would be) share them, a new app (a restart) keeps them, the window ends, expired rows go.
+// would be) share them, a new app (a restart) keeps them, the window ends, expired rows go. Only
+// failed logins count: a correct one never locks an admin out and clears its account's failures.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -75,7 +76,7 @@ describe('login rate limits in SQLite', () => {
     for (let i = 0; i < max; i++) expect(await attempt(i % 2 === 0 ? a.app : b.app, username(i), ip(i))).toBe(400);
     const blocked = await postLogin(b.app, username(max), ADMIN.password, { ip: ip(max) });
     expect(blocked.statusCode).toBe(429);
-    expect(blocked.body).toContain('Too many login attempts');
+    expect(blocked.body).toContain('Too many failed login attempts');
     expect(await attempt(a.app, username(max + 1), ip(max + 1))).toBe(429);
   });
 
@@ -114,6 +115,44 @@ describe('login rate limits in SQLite', () => {
     clock = T0 + LOGIN_WINDOW_MS;
     await attempt(a.app, 'carol', '192.0.2.3');
     expect(rows(a.db).map((r) => r.key)).toEqual(['admin-login-ip:192.0.2.2', 'admin-login-ip:192.0.2.3', 'admin-login-user:bob', 'admin-login-user:carol']);
+  });
+
+  // Each correct login costs a real scrypt (the first one also rehashes): a few seconds in all.
+  it('never counts a correct login: an admin logs in again and again from one address', { timeout: 120_000 }, async () => {
+    const a = await startApp();
+    for (let i = 0; i <= LOGIN_LIMIT_PER_ACCOUNT; i++) {
+      expect((await postLogin(a.app, ADMIN.username, ADMIN.password, { ip: '203.0.113.9' })).statusCode).toBe(303);
+    }
+    // Behind a proxy without trust_proxy every admin has the proxy's address: a new account still gets in.
+    await createAdmin(a.db, 'newcomer', 'a fresh and long password');
+    expect((await postLogin(a.app, 'newcomer', 'a fresh and long password', { ip: '203.0.113.9' })).statusCode).toBe(303);
+    expect(rows(a.db)).toEqual([]);
+  });
+
+  it('clears an account’s failures at its correct login, not its address’s', async () => {
+    const a = await startApp();
+    const wrong = () => postLogin(a.app, ADMIN.username, 'not the password', { ip: '192.0.2.1' });
+    for (let i = 0; i < LOGIN_LIMIT_PER_ACCOUNT - 1; i++) expect((await wrong()).statusCode).toBe(401);
+    expect((await postLogin(a.app, ADMIN.username, ADMIN.password, { ip: '192.0.2.1' })).statusCode).toBe(303);
+    expect(rows(a.db).map((r) => [r.key, r.hits])).toEqual([['admin-login-ip:192.0.2.1', LOGIN_LIMIT_PER_ACCOUNT - 1]]);
+    // A whole new budget for the account: as many failures again before it locks.
+    for (let i = 0; i < LOGIN_LIMIT_PER_ACCOUNT - 1; i++) expect((await wrong()).statusCode).toBe(401);
+    expect((await wrong()).statusCode).toBe(401);
+    expect((await wrong()).statusCode).toBe(429);
+  });
+
+  it('tells a locked-out admin when to try again, in the planet’s time zone, and offers the way home', async () => {
+    config = parseConfig({ ...config, planet: { ...config.planet, timezone: 'Europe/Berlin' } });
+    const a = await startApp();
+    for (let i = 0; i < LOGIN_LIMIT_PER_ACCOUNT; i++) expect(await attempt(a.app, 'alice', `192.0.2.${i + 1}`)).toBe(400);
+    clock = T0 + 3 * 60_000;
+    const locked = await postLogin(a.app, 'alice', ADMIN.password, { ip: '198.51.100.1' });
+    expect(locked.statusCode).toBe(429);
+    expect(locked.headers['retry-after']).toBe(String((LOGIN_WINDOW_MS - 3 * 60_000) / 1000));
+    // T0 is 09:00 UTC, 10:00 in Berlin; the window ends 15 minutes later.
+    expect(locked.body).toContain('You can try again at 10:15 CET (in 12 minutes).');
+    expect(locked.body).toMatch(/<a class="button" href="\/">Go to the planet’s home page<\/a>/);
+    expect(locked.body).toContain('href="/admin/login"');
   });
 
   it('stores a long user name cut to the longest possible account name', async () => {

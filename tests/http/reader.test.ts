@@ -37,12 +37,14 @@ describe('the planet page', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(titlesIn(res.body)).toEqual(['Latest from Bob', 'Third post', 'Second post', 'Bob says &lt;hi&gt; &amp; bye', 'First post']);
-    expect(headingsIn(res.body)).toEqual(['Tuesday 13 January 2015', 'Monday 12 January 2015']);
+    expect(headingsIn(res.body)).toEqual(['Tuesday, 13 January 2015', 'Monday, 12 January 2015']);
     expect(res.body).not.toContain('Hidden post');
-    expect(res.body).toContain('<html lang="en">');
+    expect(res.body).toContain('<html lang="en" data-locale="en-GB" data-timezone="UTC">');
     expect(res.body).toContain('<title>Planet Test</title>');
     expect(res.body).toContain('<link rel="alternate" type="application/atom+xml" title="Planet Test (Atom)" href="atom.xml">');
-    expect(res.body).toContain('Updated <time datetime="2015-01-13T18:18:00.000Z" title="13 January 2015, 18:18 UTC">12 minutes ago</time>');
+    expect(res.body).toContain('Updated <time datetime="2015-01-13T18:18:00.000Z" title="Tuesday, 13 January 2015 at 18:18 UTC">12 minutes ago</time>');
+    // Every post's time says its zone.
+    expect(res.body).toMatch(/<time datetime="2015-01-13T[^"]+" title="Tuesday, 13 January 2015 at \d\d:\d\d UTC">\d\d:\d\d UTC<\/time>/);
   });
 
   it('shows a blog’s consecutive posts under one byline, with faces that never break', async () => {
@@ -58,11 +60,11 @@ describe('the planet page', () => {
   it('marks broken and inactive feeds in the sidebar', async () => {
     await start({ page: { activity_threshold_days: 1 } });
     const html = (await app.inject('/')).body;
-    expect(html).toMatch(/<li class="broken"><a href="https:\/\/broken.example.com\/rss">Broken Blog<\/a> <a class="x" href="https:\/\/broken.example.com\/rss">feed<\/a> <a class="x" href="feed\/\d+">posts<\/a> <span class="status" title="http_status: fetch: HTTP 500">broken<\/span><\/li>/);
+    expect(html).toMatch(/<li class="broken"><a href="https:\/\/broken.example.com\/rss">Broken Blog<\/a> <a class="x" href="https:\/\/broken.example.com\/rss">feed<\/a> <a class="x" href="feed\/\d+">posts<\/a>&#160;<span class="status" title="http_status: fetch: HTTP 500">broken<\/span><\/li>/);
     // Alice's newest post is from Jan 13 10:00, clock Jan 13 18:30, threshold 1 day → active.
     expect(html).toMatch(/<li><a href="https:\/\/alice.example.org\/">Alice Liddell<\/a> <a class="x" href="https:\/\/alice.example.org\/feed.xml">feed<\/a>/);
     clock = NOW + 3 * 86_400_000;
-    expect((await app.inject('/')).body).toMatch(/<li class="inactive"><a href="https:\/\/alice.example.org\/">Alice Liddell<\/a>.*title="inactive: no post in 1 days">inactive<\/span><\/li>/);
+    expect((await app.inject('/')).body).toMatch(/<li class="inactive"><a href="https:\/\/alice.example.org\/">Alice Liddell<\/a>.*title="No post in the last day">inactive<\/span><\/li>/);
   });
 
   it('paginates with relative older/newer links; past the end is a 404 page', async () => {
@@ -202,7 +204,7 @@ describe('sub-planets and blogs', () => {
     expect(row('Alice Liddell')).toMatch(/^<li><a/);
     expect(row('Alice Liddell')).not.toContain('class="status"');
     expect(row('Broken Blog')).toContain('<span class="status" title="http_status: fetch: HTTP 500">broken</span>');
-    expect(row('Gone Blog')).toMatch(/^<li class="broken">.*title="gone: the feed answered 410, polling stopped">broken<\/span><\/li>$/);
+    expect(row('Gone Blog')).toMatch(/^<li class="broken">.*title="Gone: the feed answered 410, polling stopped">broken<\/span><\/li>$/);
     expect(row('Quiet Blog')).toMatch(/^<li class="inactive">.*>inactive<\/span><\/li>$/);
     // Never fetched is neither broken nor inactive.
     expect(row('Fresh Blog')).toMatch(/^<li><a href="https:\/\/fresh.example.org\/feed">Fresh Blog<\/a> <a class="x" href="https:\/\/fresh.example.org\/feed">feed<\/a> <a class="x" href="feed\/\d+">posts<\/a><\/li>$/);
@@ -295,7 +297,9 @@ describe('HTTP behaviour', () => {
     for (const url of ['/', '/search?q=x', '/nope']) {
       const csp = String((await app.inject(url)).headers['content-security-policy']);
       expect(csp).toContain("default-src 'none'");
-      expect(csp).not.toContain('script-src');
+      // Scripts only from our own origin: the optional assets/planet.js, nothing inline, nothing a post brings.
+      expect(csp).toContain("script-src 'self';");
+      expect(csp).toContain("connect-src 'self';");
       expect(csp).toContain('img-src https: http: data:');
       expect(csp).toMatch(/frame-src https:\/\/www\.youtube\.com .*https:\/\/player\.vimeo\.com/);
     }

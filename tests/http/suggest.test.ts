@@ -91,7 +91,7 @@ describe('with suggestions.enabled', () => {
     await createAdmin(planet.db);
     const admin = await login(planet.app, planet.db);
     const queue = await admin.get('/admin/suggestions');
-    expect(queue.body).toContain('<a href="/admin/suggestions">Suggestions (1)</a>');
+    expect(queue.body).toContain('<a href="/admin/suggestions" aria-current="page">Suggestions (1)</a>');
     expect(queue.body).toContain('Approve: subscribe as “Ada Lovelace”');
     expect(queue.body).toContain('<blockquote>Soldering!</blockquote>');
     const approved = await admin.post('/admin/suggestions/1/approve');

@@ -46,12 +46,12 @@ describe('planet build', () => {
   it('writes every page, feed, OPML and asset', () => {
     expect(walk(out).sort()).toEqual(
       [
-        '404.html', 'assets/favicon.svg', 'assets/planet.css', 'atom.xml', 'feed.json', 'feed/1.html', 'feed/1/page/2.html', 'feed/2.html',
+        '404.html', 'assets/favicon.ico', 'assets/favicon.svg', 'assets/planet.css', 'assets/planet.js', 'atom.xml', 'favicon.ico', 'robots.txt', 'feed.json', 'feed/1.html', 'feed/1/page/2.html', 'feed/2.html',
         'feed/3.html', 'index.html', 'opml.xml', 'page/2.html', 'page/3.html', 'rss.xml', 'search.html', 'tag/linux.html',
         'tag/linux/atom.xml', 'tag/linux/feed.json', 'tag/linux/page/2.html', 'tag/linux/rss.xml',
       ].sort(),
     );
-    expect(lines.join('\n')).toMatch(/build: wrote 20 files/);
+    expect(lines.join('\n')).toMatch(/build: wrote 24 files/);
   });
 
   it('is byte-identical to what the server serves for the same data and time, but for links to live-only pages', async () => {
@@ -101,5 +101,38 @@ describe('planet build', () => {
 
   it('needs --out', async () => {
     await expect(build(['--config', configPath], io)).rejects.toThrow(/--out DIR is required/);
+  });
+});
+
+describe('planet build in the planet’s language', () => {
+  it('writes the same bytes as the server in German, and warns of a language without a catalog', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'planet-build-lang-'));
+    try {
+      for (const language of ['de', 'nl']) {
+        const config = { ...planet.config, planet: { ...planet.config.planet, language }, feeds: [] };
+        const file = path.join(dir, `${language}.yaml`);
+        writeFileSync(file, stringify(config));
+        const said: string[] = [];
+        const site = path.join(dir, language);
+        vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
+        expect(await build(['--out', site, '--config', file], { ...io, err: (t) => void said.push(t) })).toBe(0);
+        vi.useRealTimers();
+        const app = await buildServer({ db: planet.db, config: { ...planet.config, planet: { ...planet.config.planet, language } }, now: () => NOW });
+        const served = await app.inject('/');
+        await app.close();
+        expect(readFileSync(path.join(site, 'index.html'), 'utf8')).toBe(withoutLiveLinks(served.body));
+        if (language === 'de') {
+          expect(served.body).toContain('<html lang="de"');
+          expect(served.body).toContain('Neueste Beiträge');
+          expect(said.join('\n')).not.toContain('warning');
+        } else {
+          expect(served.body).toContain('<html lang="en"');
+          expect(said.join('\n')).toContain('planet build: warning: i18n: planet.language "nl" has no message catalog (there are de, en, es, fr, ja, pt)');
+        }
+      }
+    } finally {
+      vi.useRealTimers();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { createDocCache } from '../../src/site/cache.js';
 import { encodedBody, HTML, makeDoc } from '../../src/site/doc.js';
 import { AGO_PLACEHOLDER } from '../../src/render/pages.js';
+import { createWords } from '../../src/i18n/words.js';
+
+const ago = createWords('en', 'UTC').ago;
 
 const MIN = 60_000;
 const T0 = Date.UTC(2015, 0, 13, 18, 0);
@@ -12,7 +15,7 @@ const page = (text: string, size = 0) => makeDoc(200, HTML, `<main>${text}${'x'.
 
 describe('document cache', () => {
   it('swaps in the phrase as minutes pass, keeping the bytes around it; a new hour or version is a miss', () => {
-    const cache = createDocCache({ maxDocs: 10, maxBytes: 1 << 20 });
+    const cache = createDocCache({ maxDocs: 10, maxBytes: 1 << 20 }, ago);
     const sent = cache.store('/', 1, T0 - 5 * MIN, T0, page('hello'));
     expect(sent.body.toString()).toBe('<main>hello</main><aside>Updated 5 minutes ago</aside>');
     expect(cache.lookup('/', 1, T0 - 5 * MIN, T0 + 10_000)).toBe(sent);
@@ -26,15 +29,22 @@ describe('document cache', () => {
     expect(cache.lookup('/', 2, T0 - 5 * MIN, T0 + MIN)).toBeUndefined();
   });
 
+  it('splices the phrase in the planet’s language', () => {
+    const cache = createDocCache({ maxDocs: 10, maxBytes: 1 << 20 }, createWords('de', 'Europe/Berlin').ago);
+    const sent = cache.store('/', 1, T0 - 5 * MIN, T0, page('hallo'));
+    expect(sent.body.toString()).toBe('<main>hallo</main><aside>Updated vor 5 Minuten</aside>');
+    expect(cache.lookup('/', 1, T0 - 5 * MIN, T0 + 3 * MIN)!.body.toString()).toBe('<main>hallo</main><aside>Updated vor 8 Minuten</aside>');
+  });
+
   it('splices the sidebar’s phrase when a post quotes the placeholder', () => {
-    const cache = createDocCache({ maxDocs: 10, maxBytes: 1 << 20 });
+    const cache = createDocCache({ maxDocs: 10, maxBytes: 1 << 20 }, ago);
     const sent = cache.store('/', 1, T0 - MIN, T0, page(`quoting ${AGO_PLACEHOLDER}`));
     expect(sent.body.toString()).toBe(`<main>quoting ${AGO_PLACEHOLDER}</main><aside>Updated 1 minute ago</aside>`);
   });
 
   it('counts compressed forms in its byte bound and lets the least recently used go first', () => {
     const size = 40_000;
-    const cache = createDocCache({ maxDocs: 100, maxBytes: 2 * size + 30_000 });
+    const cache = createDocCache({ maxDocs: 100, maxBytes: 2 * size + 30_000 }, ago);
     const a = cache.store('/a', 1, T0, T0, page('a', size));
     cache.store('/b', 1, T0, T0, page('b', size));
     // Incompressible gzip/br of /a would not fit with three identity bodies; plain ones do.
@@ -54,7 +64,7 @@ describe('document cache', () => {
   });
 
   it('keeps nothing with maxDocs 0 (planet build)', () => {
-    const cache = createDocCache({ maxDocs: 0, maxBytes: 1 << 20 });
+    const cache = createDocCache({ maxDocs: 0, maxBytes: 1 << 20 }, ago);
     expect(cache.store('/', 1, T0, T0, page('x')).body.toString()).toContain('Updated just now');
     expect(cache.lookup('/', 1, T0, T0)).toBeUndefined();
   });

@@ -30,11 +30,12 @@ describe('admin feed page: push (WebSub)', () => {
   it('shows a pending, then active subscription with its hub and lease', async () => {
     const feed = insertFeed(planet.db, { url: 'https://blog.example/feed.xml' });
     const sub = subscription(feed.id);
-    expect(pushCell((await s.get(`/admin/feeds/${feed.id}`)).body)).toMatch(/^<span class="push push-pending">pending<\/span> via <a href="https:\/\/hub.example\/">/);
+    expect(pushCell((await s.get(`/admin/feeds/${feed.id}`)).body)).toMatch(/^<span class="push push-pending">pending<\/span> via <a class="url" href="https:\/\/hub.example\/">/);
     confirmSubscription(planet.db, sub.id, 864_000, Date.UTC(2030, 0, 1));
     const cell = pushCell((await s.get(`/admin/feeds/${feed.id}`)).body);
     expect(cell).toContain('<span class="push push-active">active</span>');
-    expect(cell).toContain('lease until 2030-01-11 00:00 UTC');
+    // In words, the exact time (the planet's zone: UTC here) on hover.
+    expect(cell).toMatch(/lease until <time datetime="2030-01-11T00:00:00.000Z" title="Friday, 11 January 2030 at 00:00 UTC">in \d+ years?<\/time>/);
   });
 
   it('shows a denial and the hub\'s reason, escaped', async () => {

@@ -30,6 +30,15 @@ export function formValue(body: unknown, name: string): string | undefined {
   return undefined;
 }
 
+/** Every value of a field sent more than once (radio groups' companions, repeated hidden fields). */
+export function formValues(body: unknown, name: string): string[] {
+  if (!body || typeof body !== 'object') return [];
+  const v = (body as Record<string, unknown>)[name];
+  if (Array.isArray(v)) return v.flatMap((x) => (typeof x === 'string' ? [x] : []));
+  const one = formValue(body, name);
+  return one === undefined ? [] : [one];
+}
+
 /** The named fields that were sent, as strings. */
 export function formObject(body: unknown, names: string[]): Record<string, string> {
   const out: Record<string, string> = {};

@@ -1,11 +1,13 @@
-// Rate limits (@fastify/rate-limit), registered once for the whole app, counted in SQLite
-// (src/db/rate-limits.ts) instead of process memory: a limit holds across every server process
-// on the database and across restarts. No route is limited unless it asks (global: false);
-// every app.createRateLimit() limiter, wherever it is made, counts in this store.
+// Rate limits, counted in SQLite (src/db/rate-limits.ts) instead of process memory: a limit holds
+// across every server process on the database and across restarts. Two kinds:
+// - request limits: @fastify/rate-limit, registered once for the whole app; no route is limited
+//   unless it asks (global: false); every app.createRateLimit() limiter counts in this store;
+// - failure limits (createFailureLimit): only what failed counts, and a success can clear it —
+//   what a login needs, since a limit on requests locks out the admin who logs in correctly.
 import rateLimit, { type FastifyRateLimitOptions, type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
 import type { Db } from '../../db/open.js';
-import { countRateLimitHit, type RateLimitHit } from '../../db/rate-limits.js';
+import { clearRateLimit, countRateLimitHit, readRateLimit, type RateLimitHit } from '../../db/rate-limits.js';
 import type { ServerDeps } from '../deps.js';
 
 export const rateLimits = fp<{ deps: ServerDeps }>(
@@ -43,5 +45,30 @@ export function sqliteRateLimitStore(db: Db, now: () => number = Date.now): Fast
     child(routeOptions: FastifyRateLimitOptions): FastifyRateLimitStore {
       return new SqliteRateLimitStore(routeOptions);
     }
+  };
+}
+
+export interface FailureLimit {
+  /** Whether `key` has used up its failures in the current window, and for how long still; counts nothing. */
+  check(key: string): { locked: boolean; retryAfterMs: number };
+  /** One more failure for `key` (the window starts at its first failure). */
+  fail(key: string): void;
+  /** Forgets `key`'s failures (a correct login clears its account's). */
+  clear(key: string): void;
+}
+
+/**
+ * At most `max` failures per key in a fixed window of `windowMs`. @fastify/rate-limit counts every
+ * request and has no way to take one back, so it cannot express this: ten correct logins in a row
+ * would lock an admin out (issue 12). Same table, same fixed windows.
+ */
+export function createFailureLimit(db: Db, { max, windowMs, now = Date.now }: { max: number; windowMs: number; now?: () => number }): FailureLimit {
+  return {
+    check(key) {
+      const hit = readRateLimit(db, key, now());
+      return hit && hit.current >= max ? { locked: true, retryAfterMs: hit.ttl } : { locked: false, retryAfterMs: 0 };
+    },
+    fail: (key) => void countRateLimitHit(db, key, windowMs, now()),
+    clear: (key) => clearRateLimit(db, key),
   };
 }

@@ -14,13 +14,17 @@ import { createReaderSite, type ReaderSite } from '../../site/reader-site.js';
 import { suggestRoutes } from './suggest.js';
 
 /**
- * Second line of defence behind the sanitizer: no script at all, styles only from our stylesheet,
- * frames only from the players the sanitizer lets through, images from anywhere (posts hotlink them).
+ * Second line of defence behind the sanitizer: scripts only our own optional one (assets/planet.js),
+ * styles only from our stylesheet, frames only from the players the sanitizer lets through, images
+ * from anywhere (posts hotlink them). connect-src 'self': nothing of ours connects, but tools that
+ * read the page from inside it do (Lighthouse fetches /robots.txt that way, and fails without it).
  */
 export function contentSecurityPolicy(iframeOrigins: readonly string[]): string {
   return [
     "default-src 'none'",
+    "script-src 'self'",
     "style-src 'self'",
+    "connect-src 'self'",
     'img-src https: http: data:',
     'media-src https: http:',
     `frame-src ${iframeOrigins.length ? iframeOrigins.join(' ') : "'none'"}`,
@@ -230,6 +234,8 @@ export async function readerRoutes(app: FastifyInstance, { deps, fastPath }: { d
     '/rss.xml',
     '/feed.json',
     '/opml.xml',
+    '/robots.txt',
+    '/favicon.ico',
     '/assets/:name',
   ]) {
     app.get(url, { compress: false, helmet: false }, serve);

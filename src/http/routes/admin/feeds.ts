@@ -27,9 +27,9 @@ import { previewFilters, reappliedWords, rulesInForce, setFeedFilters } from '..
 import { refreshNow } from '../../../pass/refresh-now.js';
 import type { ServerDeps } from '../../deps.js';
 import { liveFeedParam } from '../../feed-param.js';
-import { formIssue as firstIssue, formObject, formValue } from '../../plugins/forms.js';
+import { formIssue as firstIssue, formObject, formValue, formValues } from '../../plugins/forms.js';
 import { adminActor as actor } from './session.js';
-import { NOTICES, type AdminView } from './view.js';
+import type { AdminView } from './view.js';
 
 const SORTS = ['health', 'name', 'last_success', 'errors', 'next_fetch', 'entries', 'latest'] as const;
 type Sort = (typeof SORTS)[number];
@@ -84,7 +84,7 @@ function matchesFilter(health: FeedHealth, show: Filter): boolean {
 export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView }> = async (app, { deps, view }) => {
   const { db, config } = deps;
   const now = deps.now ?? Date.now;
-  const { render, message } = view;
+  const { render, message, words } = view;
 
   // ---- feed list ------------------------------------------------------------------------
 
@@ -93,7 +93,7 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
     const all = listFeedsWithHealth(db, config, now());
     const counts = Object.fromEntries((['ok', 'erroring', 'gone', 'inactive', 'new'] as FeedHealth[]).map((h) => [h, all.filter((r) => r.health === h).length]));
     const rows = sortFeeds(all.filter((r) => matchesFilter(r.health, q.show)), q.sort, q.dir);
-    return render(reply, request, 'feeds', { rows, total: all.length, counts, sort: q.sort, dir: q.dir, show: q.show, notice: q.notice ? NOTICES[q.notice] ?? null : null });
+    return render(reply, request, 'feeds', { rows, total: all.length, counts, sort: q.sort, dir: q.dir, show: q.show, notice: view.notice(q.notice) });
   });
 
   // ---- add: URL → discovery → preview → confirm -----------------------------------------
@@ -102,15 +102,26 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
 
   app.post('/feeds/preview', async (request, reply) => {
     const url = (formValue(request.body, 'url') ?? '').trim();
-    if (!url) return render(reply, request, 'add', { url, error: { field: 'url', reason: 'required' }, preview: null }, 400);
-    const found = await discoverSubscription(db, config, url);
+    // "Preview the chosen feed": one of the feeds a page advertises, picked from the last preview.
+    const chosen = (formValue(request.body, 'feed_url') ?? '').trim();
+    const offered = formValues(request.body, 'candidate');
+    const target = chosen && offered.includes(chosen) ? chosen : url;
+    if (!target) return render(reply, request, 'add', { url, error: { field: 'url', reason: words.t('admin.add.required') }, preview: null }, 400);
+    const found = await discoverSubscription(db, config, target);
     if (found.kind === 'duplicate') return render(reply, request, 'add', { url, error: found.error, existing: found.existing, preview: null }, 409);
     if (found.kind === 'invalid') return render(reply, request, 'add', { url, error: found, preview: null }, 400);
     const report = await previewFeed(config, found.feedUrl);
+    const raw = formObject(request.body, FEED_FIELDS);
     return render(reply, request, 'add', {
       url,
       error: null,
-      preview: { feedUrl: found.feedUrl, candidates: found.candidates, report, fields: { name: '', face: '', link: '', tags: '', excerpt: false } },
+      preview: {
+        feedUrl: found.feedUrl,
+        // Every feed the page advertises, so that the admin can pick another (radio buttons).
+        candidates: target === chosen ? offered : found.candidates,
+        report,
+        fields: { name: raw.name ?? '', face: raw.face ?? '', link: raw.link ?? '', tags: raw.tags ?? '', excerpt: raw.excerpt === 'on' },
+      },
     });
   });
 
@@ -122,7 +133,7 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
       render(reply, request, 'add', {
         url: formValue(request.body, 'url') ?? feedUrl,
         error,
-        preview: { feedUrl, candidates: [feedUrl], report: null, fields: { ...raw, excerpt: raw.excerpt === 'on' } },
+        preview: { feedUrl, candidates: (() => { const offered = formValues(request.body, 'candidate'); return offered.includes(feedUrl) ? offered : [feedUrl]; })(), report: null, fields: { ...raw, excerpt: raw.excerpt === 'on' } },
       }, status);
     if (!parsed.success) return again(firstIssue(parsed.error), 400);
     const added = subscribeFeed(db, config, actor(request), feedUrl, parsed.data, 'feed_url');
@@ -150,19 +161,19 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
       ...extra,
     }, status);
   };
-  const noFeed = (request: FastifyRequest, reply: FastifyReply) => message(reply, request, 404, 'No such feed', 'That subscription does not exist (any more).');
+  const noFeed = (request: FastifyRequest, reply: FastifyReply) => message(reply, request, 404, 'admin.noFeed.title', 'admin.noFeed.text');
 
   app.get<{ Params: { id: string }; Querystring: { notice?: string; refreshed?: string; new?: string; updated?: string } }>('/feeds/:id', async (request, reply) => {
     const feed = liveFeedParam(db, request.params.id);
     if (!feed) return noFeed(request, reply);
     const q = request.query;
     const count = (v: string | undefined) => Math.max(0, Number.parseInt(v ?? '0', 10) || 0);
-    const refreshed: Record<string, string> = {
-      ok: `Refreshed: ${count(q.new)} new, ${count(q.updated)} updated entries.`,
-      not_modified: 'Refreshed: not modified since the last fetch.',
-      error: `Refresh failed: ${feed.errorMessage ?? 'see the last error below'}`,
+    const refreshed: Record<string, () => string> = {
+      ok: () => words.t('admin.notice.refreshed', { new: count(q.new), updated: count(q.updated) }),
+      not_modified: () => words.t('admin.notice.notModified'),
+      error: () => (feed.errorMessage ? words.t('admin.notice.refreshFailed', { error: feed.errorMessage }) : words.t('admin.notice.refreshFailedBelow')),
     };
-    const notice = (q.refreshed ? refreshed[q.refreshed] : undefined) ?? (q.notice ? NOTICES[q.notice] : undefined) ?? null;
+    const notice = (q.refreshed ? refreshed[q.refreshed]?.() : undefined) ?? view.notice(q.notice);
     return feedPage(request, reply, feed.id, { notice });
   });
 
@@ -201,7 +212,7 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
     if (!feed) return noFeed(request, reply);
     const mode = formValue(request.body, 'entries');
     if (mode !== 'keep' && mode !== 'purge') {
-      return feedPage(request, reply, feed.id, { error: { field: 'entries', reason: 'choose whether to keep or delete its entries' } }, 400);
+      return feedPage(request, reply, feed.id, { error: { field: 'entries', reason: words.t('admin.feed.chooseRemove') } }, 400);
     }
     unsubscribeFeed(db, actor(request), feed.id, mode === 'purge');
     return reply.redirect(`/admin?notice=${mode === 'purge' ? 'purged' : 'removed'}`, 303);
@@ -212,7 +223,7 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
     if (!feed) return noFeed(request, reply);
     const result = await refreshNow(db, config, actor(request), feed.id);
     if (result.kind === 'not_found') return noFeed(request, reply);
-    if (result.kind === 'busy') return feedPage(request, reply, feed.id, { notice: `A fetch pass is running (${result.owner}); try again in a moment.` }, 409);
+    if (result.kind === 'busy') return feedPage(request, reply, feed.id, { notice: words.t('admin.notice.busy', { owner: result.owner }) }, 409);
     // Redirect (POST → GET) so a reload does not fetch again; the numbers travel in the query.
     const query = result.outcome === 'ok' ? `refreshed=ok&new=${result.entriesNew}&updated=${result.entriesUpdated}` : `refreshed=${result.outcome}`;
     return reply.redirect(`/admin/feeds/${feed.id}?${query}`, 303);
@@ -222,7 +233,7 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
     const feed = liveFeedParam(db, request.params.id);
     if (!feed) return noFeed(request, reply);
     const result = reenableFeed(db, actor(request), feed.id);
-    if (result === 'not_gone') return feedPage(request, reply, feed.id, { error: { field: 'status', reason: 'only a gone feed can be re-enabled' } }, 400);
+    if (result === 'not_gone') return feedPage(request, reply, feed.id, { error: { field: 'status', reason: words.t('admin.feed.onlyGone') } }, 400);
     return reply.redirect(`/admin/feeds/${feed.id}?notice=enabled`, 303);
   });
 
@@ -230,7 +241,7 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
     app.post<{ Params: { id: string } }>(`/entries/:id/${action}`, async (request, reply) => {
       const id = idParam.safeParse(request.params.id);
       const done = id.success ? setEntryVisibility(db, actor(request), id.data, hidden) : undefined;
-      if (!done) return message(reply, request, 404, 'No such entry', 'That entry does not exist (any more).');
+      if (!done) return message(reply, request, 404, 'admin.noEntry.title', 'admin.noEntry.text');
       return reply.redirect(`/admin/feeds/${done.feedId}?notice=${hidden ? 'hidden' : 'unhidden'}#entry-${request.params.id}`, 303);
     });
   }

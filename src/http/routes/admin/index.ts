@@ -18,10 +18,13 @@ import { adminSessions } from './session.js';
 import { suggestionRoutes } from './suggestions.js';
 import { createAdminView } from './view.js';
 
-// Admin pages run no script at all; images may come from any blog (faces, previews).
+// Admin pages run no script at all; styles only from the one stylesheet; images may come from any
+// blog (faces, previews). connect-src 'self': tools reading the page from inside it (Lighthouse
+// fetches /robots.txt so) are not refused, as on the reader pages.
 const ADMIN_CSP = [
   "default-src 'none'",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
+  "connect-src 'self'",
   'img-src https: http: data:',
   "form-action 'self'",
   "frame-ancestors 'none'",
@@ -44,16 +47,17 @@ export async function adminRoutes(app: FastifyInstance, { deps }: { deps: Server
   app.setErrorHandler(
     errorHandler('admin request failed', (err, status, request, reply) => {
       if (status >= 500) {
-        return message(reply, request, 500, 'Something went wrong', 'The error was logged. Nothing you sent was lost on purpose, but check whether the change was made.');
+        return message(reply, request, 500, 'admin.error.title', 'admin.error.text');
       }
-      if (status === 429) return message(reply, request, 429, 'Too many attempts', err.message);
+      if (status === 429) return message(reply, request, 429, 'admin.tooMany.title', 'admin.tooMany.text');
       if (status === 413 || err.code === 'FST_REQ_FILE_TOO_LARGE') {
-        return message(reply, request, 413, 'File too large', `Uploads are limited to ${MAX_OPML_BYTES / 1024} KiB. Nothing was imported.`);
+        return message(reply, request, 413, 'admin.tooLarge.title', { key: 'admin.tooLarge.text', values: { kib: MAX_OPML_BYTES / 1024 } });
       }
-      return message(reply, request, status, 'Bad request', err.message);
+      // Fastify's own words for a malformed request (its message names what was wrong).
+      return message(reply, request, status, 'admin.badRequest.title', { key: 'admin.badRequest.text', values: { reason: err.message } });
     }),
   );
-  app.setNotFoundHandler((request, reply) => message(reply, request, 404, 'Not found', `There is no admin page at ${request.url.split('?')[0]}.`));
+  app.setNotFoundHandler((request, reply) => message(reply, request, 404, 'admin.notFound.title', { key: 'admin.notFound.text', values: { path: request.url.split('?')[0]! } }));
 
   await app.register(loginRoutes, { deps, view });
   await app.register(feedRoutes, { deps, view });

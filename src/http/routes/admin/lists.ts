@@ -12,10 +12,6 @@ import { formIssue, formObject } from '../../plugins/forms.js';
 import { adminActor } from './session.js';
 import type { AdminView } from './view.js';
 
-const NOTICES: Record<string, string> = {
-  'list-removed': 'Reading list removed. The feeds only it held are unsubscribed; their entries stay on the planet.',
-};
-
 export const listRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView }> = async (app, { deps, view: kit }) => {
   const { db, config } = deps;
   const now = deps.now ?? Date.now;
@@ -30,7 +26,7 @@ export const listRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
   };
 
   app.get<{ Querystring: { notice?: string } }>('/lists', async (request, reply) =>
-    page(request, reply, { notice: request.query.notice ? (NOTICES[request.query.notice] ?? null) : null }),
+    page(request, reply, { notice: kit.notice(request.query.notice) }),
   );
 
   app.post('/lists', async (request, reply) => {
@@ -43,7 +39,7 @@ export const listRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
     if (added.kind === 'invalid') return again(added, 400);
     const { list, outcome } = added;
     return page(request, reply, {
-      notice: `Reading list added: ${outcome.feeds} feeds, ${outcome.subscribed.length} of them subscribed now (the others already were). It is read again at every fetch pass.`,
+      notice: kit.words.t('admin.notice.listAdded', { feeds: outcome.feeds, subscribed: outcome.subscribed.length }),
       added: list.id,
     });
   });
@@ -51,7 +47,7 @@ export const listRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
   app.post<{ Params: { id: string } }>('/lists/:id/remove', async (request, reply) => {
     const id = idParam.safeParse(request.params.id);
     const list = id.success ? getReadingList(db, id.data) : undefined;
-    if (!list) return kit.message(reply, request, 404, 'No such reading list', 'That reading list does not exist (any more).');
+    if (!list) return kit.message(reply, request, 404, 'admin.noList.title', 'admin.noList.text');
     removeReadingList(db, adminActor(request), list, now());
     return reply.redirect('/admin/lists?notice=list-removed', 303);
   });

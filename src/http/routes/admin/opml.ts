@@ -16,7 +16,7 @@ export const opmlRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
   app.post('/opml', async (request, reply) => {
     const file = (request.body as { file?: MultipartFile } | undefined)?.file;
     if (!file || typeof file.toBuffer !== 'function') {
-      return render(reply, request, 'opml', { result: null, error: { field: 'file', reason: 'choose an OPML file to upload' }, maxKib }, 400);
+      return render(reply, request, 'opml', { result: null, error: { field: 'file', reason: view.words.t('admin.opml.chooseFile') }, maxKib }, 400);
     }
     const text = (await file.toBuffer()).toString('utf8');
     const result = importOpml(db, config, adminActor(request), text);

@@ -59,13 +59,13 @@ export const adminSessions = fp<{ deps: ServerDeps; view: AdminView }>(
         if (request.method === 'GET' || request.method === 'HEAD') {
           return reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`, 303);
         }
-        return view.message(reply, request, 403, 'Not logged in', 'Your session has ended. Log in again and repeat the change.');
+        return view.message(reply, request, 403, 'admin.notLoggedIn.title', 'admin.notLoggedIn.text', [{ href: '/admin/login', label: 'admin.login.submit' }]);
       }
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         const token = formValue(request.body, '_csrf') ?? '';
         if (!token || !safeEqual(token, session.csrfToken)) {
           request.log.warn({ admin: session.username, url: request.url }, 'admin: request without a valid CSRF token refused');
-          return view.message(reply, request, 403, 'Request refused', 'The form was missing its security token or it did not match your session. Reload the page and try again.');
+          return view.message(reply, request, 403, 'admin.refused.title', 'admin.refused.text');
         }
       }
     });

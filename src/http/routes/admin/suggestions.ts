@@ -27,20 +27,20 @@ export const suggestionRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: Admi
 
   const answer = (request: Parameters<AdminView['render']>[1], reply: Parameters<AdminView['render']>[0], result: Decision, done: string) => {
     if (result.kind === 'ok') return reply.redirect(`/admin/suggestions?notice=${done}`, 303);
-    if (result.kind === 'not_found') return message(reply, request, 404, 'No such suggestion', 'That suggestion does not exist.');
+    if (result.kind === 'not_found') return message(reply, request, 404, 'admin.noSuggestion.title', 'admin.noSuggestion.text');
     if (result.kind === 'decided') return queue(request, reply, { error: { field: 'id', reason: `suggestion #${result.suggestion.id} was already ${result.suggestion.status}` } }, 409);
     return queue(request, reply, { error: result }, 400);
   };
 
   app.post<{ Params: { id: string } }>('/suggestions/:id/approve', async (request, reply) => {
     const id = idParam.safeParse(request.params.id);
-    if (!id.success) return message(reply, request, 404, 'No such suggestion', 'That suggestion does not exist.');
+    if (!id.success) return message(reply, request, 404, 'admin.noSuggestion.title', 'admin.noSuggestion.text');
     return answer(request, reply, approveSuggestion(db, config, actor(request), id.data), 'approved');
   });
 
   app.post<{ Params: { id: string } }>('/suggestions/:id/reject', async (request, reply) => {
     const id = idParam.safeParse(request.params.id);
-    if (!id.success) return message(reply, request, 404, 'No such suggestion', 'That suggestion does not exist.');
+    if (!id.success) return message(reply, request, 404, 'admin.noSuggestion.title', 'admin.noSuggestion.text');
     return answer(request, reply, rejectSuggestion(db, actor(request), id.data, formValue(request.body, 'reason') ?? ''), 'rejected');
   });
 };
