@@ -215,7 +215,7 @@ function entryView(entry: Entry, feed: Feed | undefined, words: Words, from: str
     lead,
     more,
     excerpt,
-    enclosures: enclosureViews(entry.enclosures),
+    enclosures: enclosureViews(entry.enclosures, words),
   };
 }
 

@@ -23,11 +23,11 @@ export interface TestPlanet {
   close(): Promise<void>;
 }
 
-export async function startAdminTestPlanet(overrides: { fetch?: Record<string, unknown>; suggestions?: Record<string, unknown> } = {}): Promise<TestPlanet> {
+export async function startAdminTestPlanet(overrides: { fetch?: Record<string, unknown>; suggestions?: Record<string, unknown>; planet?: Record<string, unknown> } = {}): Promise<TestPlanet> {
   const dir = mkdtempSync(path.join(tmpdir(), 'planet-admin-'));
   const config = parseConfig({
     database: path.join(dir, 'planet.db'),
-    planet: { name: 'Test Planet', link: 'http://planet.test/' },
+    planet: { name: 'Test Planet', link: 'http://planet.test/', ...overrides.planet },
     fetch: { allow_private_addresses: true, timeout_seconds: 5, ...overrides.fetch },
     ...(overrides.suggestions ? { suggestions: overrides.suggestions } : {}),
   });

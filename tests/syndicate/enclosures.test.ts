@@ -131,7 +131,7 @@ describe('the planet page shows them', () => {
     [24986239, '25 MB'],
     [1_200_000_000, '1.2 GB'],
   ])('%d bytes in words: %s', (n, words) => {
-    expect(sizeInWords(n)).toBe(words);
+    expect(sizeInWords(n, 'en-GB')).toBe(words);
   });
 });
 

@@ -23,7 +23,7 @@ import {
   type FieldError,
 } from '../../../subscriptions/service.js';
 import { pushState } from '../../../websub/subscriber.js';
-import { previewFilters, reappliedWords, rulesInForce, setFeedFilters } from '../../../subscriptions/filter-rules.js';
+import { previewFilters, rulesInForce, setFeedFilters } from '../../../subscriptions/filter-rules.js';
 import { refreshNow } from '../../../pass/refresh-now.js';
 import type { ServerDeps } from '../../deps.js';
 import { liveFeedParam } from '../../feed-param.js';
@@ -200,11 +200,11 @@ export const feedRoutes: FastifyPluginAsync<{ deps: ServerDeps; view: AdminView 
       if ('kind' in preview) return feedPage(request, reply, feed.id, { rules: typed, error: preview }, 400);
       return feedPage(request, reply, feed.id, { rules: typed, filterPreview: preview });
     }
-    if (action !== 'save') return feedPage(request, reply, feed.id, { rules: typed, error: { field: 'action', reason: 'choose Preview or Save' } }, 400);
+    if (action !== 'save') return feedPage(request, reply, feed.id, { rules: typed, error: { field: 'action', reason: words.t('admin.filters.chooseAction') } }, 400);
     const set = setFeedFilters(db, config, actor(request), feed.id, lists);
     if (!set) return noFeed(request, reply);
     if (set.kind === 'invalid') return feedPage(request, reply, feed.id, { rules: typed, error: set }, 400);
-    return feedPage(request, reply, feed.id, { notice: `Filter rules saved; ${reappliedWords(set.report)}.` });
+    return feedPage(request, reply, feed.id, { notice: words.t('admin.notice.filtersSaved', { entries: set.report.entries, hidden: set.report.hidden, changed: set.report.changed }) });
   });
 
   app.post<{ Params: { id: string } }>('/feeds/:id/remove', async (request, reply) => {
