@@ -40,13 +40,20 @@ export async function startFeedHost(feeds: number, entries = 20): Promise<FeedHo
 /** Concurrent fetches, as in the default configuration. */
 const CONCURRENCY = 16;
 
-export function benchConfig(dbPath: string, overrides: { fetch?: Partial<Config['fetch']>; retention?: Partial<Config['retention']> } = {}): Config {
-  return parseConfig({
+type Overrides = { fetch?: Partial<Config['fetch']>; retention?: Partial<Config['retention']> };
+
+/** The bench's configuration file: only the keys it sets, so older builds (BENCH_AGAINST) read it too. */
+function benchConfigFile(dbPath: string, overrides: Overrides = {}) {
+  return {
     database: dbPath,
     // All bench feeds live on one local host, so the per-host limit is raised to the overall one.
     fetch: { allow_private_addresses: true, concurrency: CONCURRENCY, per_host: CONCURRENCY, new_feed_items: 20, timeout_seconds: 30, ...overrides.fetch },
     retention: { keep_days: 3650, keep_per_feed: 100, ...overrides.retention },
-  });
+  };
+}
+
+export function benchConfig(dbPath: string, overrides: Overrides = {}): Config {
+  return parseConfig(benchConfigFile(dbPath, overrides));
 }
 
 export function subscribe(db: Db, host: FeedHost, feeds: number): number[] {
@@ -142,14 +149,13 @@ export async function benchIngest(opts: IngestOptions) {
       for (const build of order) {
         const dir = mkdtempSync(path.join(tmpdir(), 'planet-bench-'));
         const dbPath = path.join(dir, 'planet.db');
-        const config = benchConfig(dbPath);
         const db = openDb(dbPath);
         subscribe(db, host, opts.feeds);
         db.close();
         // The passes run as the real `planet fetch` (compiled, as users run it), so its peak RSS is
         // the fetcher's own and not this script's.
         const configPath = path.join(dir, 'planet.yaml');
-        writeFileSync(configPath, stringify(config));
+        writeFileSync(configPath, stringify(benchConfigFile(dbPath)));
         const cold = await planetFetch(build.bin, configPath);
         const errors = cold.feeds.filter((o) => o.outcome === 'error');
         if (errors.length) throw new Error(`${build.name}: cold pass: ${errors.length} errors, first: ${errors[0]!.error_message}`);
