@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ROOT, startPlanetProcess } from '../helpers/processes.js';
+import { ROOT, startPlanetProcess, waitFor } from '../helpers/processes.js';
 
 const BIN = path.join(ROOT, 'bin/planet.js');
 let config: string;
@@ -33,16 +33,6 @@ const send = (base: string, method: string, p: string) =>
     req.end();
   });
 
-async function waitFor<T>(what: string, probe: () => T | undefined, output: () => string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** GET / twice (Fastify, then the fast path), a 404, a HEAD: four requests, four lines. */
 async function fourRequests(base: string): Promise<void> {
   expect(await send(base, 'GET', '/')).toBe(200);
@@ -63,11 +53,11 @@ describe('planet serve logs', () => {
     let raw = '';
     proc.stdout.on('data', (d: Buffer) => (raw += d.toString()));
     const text = () => stripVTControlCharacters(raw).replaceAll('\r\n', '\n');
-    const base = await waitFor('the address', () => /serving .* at (http:\/\/[\d.:]+)/.exec(text())?.[1], text);
+    const base = await waitFor('the address', () => /serving .* at (http:\/\/[\d.:]+)/.exec(text())?.[1], { timeoutMs: 10_000, intervalMs: 50, output: text });
 
     await fourRequests(base);
     const requestLines = () => text().split('\n').filter((l) => / (GET|HEAD) \//.test(l));
-    await waitFor('four request lines', () => (requestLines().length >= 4 ? true : undefined), text);
+    await waitFor('four request lines', () => (requestLines().length >= 4 ? true : undefined), { timeoutMs: 10_000, intervalMs: 50, output: text });
     expect(requestLines()).toEqual([
       expect.stringMatching(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/ 200 \d+\.\d ms$/),
       expect.stringMatching(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/ 200 \d+\.\d ms$/),
@@ -85,7 +75,7 @@ describe('planet serve logs', () => {
   it('into a pipe: one JSON line per request, the same four', async () => {
     const p = startPlanetProcess(['serve', '--no-fetch', '--config', config], { LOG_LEVEL: 'info', LOG_FORMAT: '' });
     child = p.child;
-    const base = await waitFor('the address', () => /serving .* at (http:\/\/[\d.:]+)/.exec(p.stderr())?.[1], p.stderr);
+    const base = await waitFor('the address', () => /serving .* at (http:\/\/[\d.:]+)/.exec(p.stderr())?.[1], { timeoutMs: 10_000, intervalMs: 50, output: p.stderr });
     await fourRequests(base);
     // JSON lines are buffered (up to a second) and flushed at exit.
     p.child.kill('SIGTERM');

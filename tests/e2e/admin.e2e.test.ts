@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
+import { waitFor } from '../helpers/processes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 
@@ -30,16 +31,6 @@ let work: string;
 let configPath: string;
 let stderr = '';
 const problems: string[] = [];
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`e2e: timed out waiting for ${what}\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const planetCli = (args: string[], input = '') =>
   spawnSync(process.execPath, [path.join(ROOT, 'bin/planet.js'), ...args, '--config', configPath], { cwd: work, input, encoding: 'utf8', env: { ...process.env, PLANET_CONFIG: '' } });
@@ -87,7 +78,7 @@ beforeAll(async () => {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   planet.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  planetUrl = await waitFor('the server address', async () => /serving .* at (http:\/\/[\d.:]+)/.exec(stderr)?.[1]);
+  planetUrl = await waitFor('the server address', async () => /serving .* at (http:\/\/[\d.:]+)/.exec(stderr)?.[1], { output: () => stderr });
 
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1100, height: 900 } });

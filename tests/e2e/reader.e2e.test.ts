@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
+import { waitFor } from '../helpers/processes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 
@@ -90,16 +91,6 @@ let browser: Browser;
 let work: string;
 let stderr = '';
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`e2e: timed out waiting for ${what}\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 beforeAll(async () => {
   if (!existsSync(path.join(ROOT, 'dist/cli.js'))) throw new Error('e2e: run `npm run build` first (npm test does it)');
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -137,13 +128,13 @@ beforeAll(async () => {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   planet.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  planetUrl = await waitFor('the server address', async () => /serving .* at (http:\/\/[\d.:]+)/.exec(stderr)?.[1]);
+  planetUrl = await waitFor('the server address', async () => /serving .* at (http:\/\/[\d.:]+)/.exec(stderr)?.[1], { timeoutMs: 60_000, intervalMs: 250, output: () => stderr });
   // The first fetch pass runs at start: wait until every post is on the planet.
   await waitFor('all fixture posts to be fetched', async () => {
     const res = await fetch(`${planetUrl}/feed.json`);
     const doc = (await res.json()) as { items: unknown[] };
     return doc.items.length >= 10 && (await (await fetch(`${planetUrl}/page/3`)).text()).includes('Page 3 of 3') ? true : undefined;
-  });
+  }, { timeoutMs: 60_000, intervalMs: 250, output: () => stderr });
   browser = await launchChromium();
 }, 120_000);
 

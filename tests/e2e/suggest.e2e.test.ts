@@ -13,6 +13,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { launchChromium } from '../helpers/browser.js';
+import { waitFor } from '../helpers/processes.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -29,16 +30,6 @@ let work: string;
 let configPath: string;
 let stderr = '';
 const problems: string[] = [];
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`e2e: timed out waiting for ${what}\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const planetCli = (args: string[], input = '') =>
   spawnSync(process.execPath, [path.join(ROOT, 'bin/planet.js'), ...args, '--config', configPath], { cwd: work, input, encoding: 'utf8', env: { ...process.env, PLANET_CONFIG: '' } });
@@ -78,7 +69,7 @@ beforeAll(async () => {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   planet.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  planetUrl = await waitFor('the server address', async () => /serving .* at (http:\/\/[\d.:]+)/.exec(stderr)?.[1]);
+  planetUrl = await waitFor('the server address', async () => /serving .* at (http:\/\/[\d.:]+)/.exec(stderr)?.[1], { output: () => stderr });
 
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();

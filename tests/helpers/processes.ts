@@ -75,3 +75,21 @@ export function writePlanetConfig(file: string, o: PlanetConfigOptions): string 
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
+
+/**
+ * Polls `probe` until it gives a value (a throw counts as "not yet"); past `timeoutMs` it fails
+ * naming `what`, with `output()` (a process's stderr so far) to show why.
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  { timeoutMs = 30_000, intervalMs = 200, output = () => '' }: { timeoutMs?: number; intervalMs?: number; output?: () => string } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await Promise.resolve().then(probe).catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output()}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
