@@ -173,7 +173,23 @@ export type ParseResult =
 export type FeedStatus = 'active' | 'gone' | 'removed';
 
 /** A subscription, as stored. Times are unix milliseconds. */
-export interface Feed {
+/**
+ * What the fetcher keeps about something it polls (a feed, a reading list): the validators for a
+ * conditional GET, the last attempt and success, the current run of errors, when it is due next.
+ */
+export interface FetchState {
+  etag: string | null;
+  lastModified: string | null;
+  lastAttemptAt: number | null;
+  lastSuccessAt: number | null;
+  lastHttpStatus: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  errorCount: number;
+  nextFetchAt: number | null;
+}
+
+export interface Feed extends FetchState {
   id: number;
   url: string;
   /** Admin-given name; falls back to title, then the URL's host. */
@@ -192,15 +208,6 @@ export interface Feed {
   /** Show only the first part of long posts. */
   excerpt: boolean;
   status: FeedStatus;
-  etag: string | null;
-  lastModified: string | null;
-  lastAttemptAt: number | null;
-  lastSuccessAt: number | null;
-  lastHttpStatus: number | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  errorCount: number;
-  nextFetchAt: number | null;
   createdAt: number;
   /** Entries ingested at least once (false until the first successful fetch): caps the backlog. */
   hasFetched: boolean;

@@ -2,14 +2,14 @@
 // reading_list_feeds (each list's feeds as of its last good read). A list holds the feed whose
 // URL key or alias is a row's url_key, unless the row is declined: an admin removed that feed
 // while the list listed it. The rules are in src/subscriptions/reading-lists.ts.
-import type { FeedStatus } from '../model.js';
+import type { FeedStatus, FetchState } from '../model.js';
 import type { Db } from './open.js';
 import { statement } from './statements.js';
 
 export type ListAddedBy = 'config' | 'cli' | 'admin' | 'api';
 
 /** A reading list, as stored. Times are unix milliseconds. */
-export interface ReadingList {
+export interface ReadingList extends FetchState {
   id: number;
   /** An http(s) URL, or an absolute local path. */
   url: string;
@@ -17,15 +17,6 @@ export interface ReadingList {
   tags: string[];
   addedBy: ListAddedBy;
   title: string | null;
-  etag: string | null;
-  lastModified: string | null;
-  lastAttemptAt: number | null;
-  lastSuccessAt: number | null;
-  lastHttpStatus: number | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  errorCount: number;
-  nextFetchAt: number | null;
   /** Outlines of the last good read that were left out, and why. */
   warnings: string[];
   createdAt: number;
