@@ -5,7 +5,6 @@
 // ~8% more CPU, and neither survives a worker module that cannot load (docs/decisions/0027-cpu-pool.md).
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { keepYoungGenerationHeld } from '../ops/heap.js';
 import { readDocument, sanitizeEntries, type RawHtml, type ReadResult, type SafeHtml } from './cpu-tasks.js';
 import type { CpuRequest, CpuResponse } from './cpu-worker.js';
 
@@ -47,6 +46,8 @@ const YOUNG_GENERATION_MB = 8;
 const MIN_OLD_GENERATION_MB = 512;
 /** Parsing and sanitizing a 5.6 MiB feed peaks at ~100 MB of heap: 64× its size leaves room. */
 const HEAP_BYTES_PER_DOCUMENT_BYTE = 64;
+/** Jobs in a worker's hands at once: the one it runs and the next, so it never waits for a message. */
+const POSTED_PER_WORKER = 2;
 
 /** Workers: one per core beyond the first, at most `max`; this thread on a single core. */
 export function startCpuPool(options: CpuPoolOptions = {}): CpuWork {
@@ -82,7 +83,12 @@ export function startCpuPool(options: CpuPoolOptions = {}): CpuWork {
       cannotStart = true; // e.g. a runtime without worker threads
       return null;
     }
-    const waiting: Job[] = []; // until the worker has loaded its module: nothing is moved to it before
+    // Jobs wait here, not in the worker's message queue: at most POSTED_PER_WORKER are posted at a
+    // time, sanitizing before reading. A feed whose document is read has its entries in this
+    // thread's heap until they are sanitized and stored; handing its sanitizing the next free turn
+    // keeps few feeds' entries alive at once (a document waiting to be read is a Buffer, outside
+    // the heap). Nothing is moved to the worker before it has loaded its module.
+    const queued: Job[] = [];
     const posted = new Map<number, Job>();
     let ready = false;
     let stopped = false;
@@ -91,6 +97,12 @@ export function startCpuPool(options: CpuPoolOptions = {}): CpuWork {
       job.moved = transfer !== undefined;
       posted.set(job.id, job);
       worker.postMessage({ ...job.request, id: job.id } as CpuRequest, transfer ? [transfer] : []);
+    };
+    const pump = () => {
+      while (ready && !stopped && posted.size < POSTED_PER_WORKER && queued.length > 0) {
+        const sanitize = queued.findIndex((job) => job.request.task === 'sanitize');
+        post(queued.splice(sanitize === -1 ? 0 : sanitize, 1)[0]!);
+      }
     };
     const stop = (err: Error) => {
       if (stopped || closing) return;
@@ -101,7 +113,7 @@ export function startCpuPool(options: CpuPoolOptions = {}): CpuWork {
       // document bigger than its limit) is replaced on the next call; its work runs here, except
       // documents already moved to it, which fail with the reason.
       if (!ready) cannotStart = true;
-      for (const job of [...waiting.splice(0), ...posted.values()]) {
+      for (const job of [...queued.splice(0), ...posted.values()]) {
         if (job.moved) job.reject(new Error(`cpu: the worker stopped while reading this document (${err.message})`));
         else runHere(job);
       }
@@ -110,23 +122,23 @@ export function startCpuPool(options: CpuPoolOptions = {}): CpuWork {
     worker.on('message', (message: CpuResponse | { ready: true }) => {
       if ('ready' in message) {
         ready = true;
-        keepYoungGenerationHeld();
-        for (const job of waiting.splice(0)) post(job);
+        pump();
         return;
       }
       const job = posted.get(message.id);
       posted.delete(message.id);
+      pump();
       if (message.ok) job?.resolve(message.value);
       else job?.reject(new Error(message.message));
     });
-    // Setting up a heap (the worker's, and any its module loading starts) undoes the process's
-    // hold on young generations: put it back once the worker runs and once it is ready.
-    worker.once('online', keepYoungGenerationHeld);
     worker.on('error', stop);
     worker.on('exit', (code) => stop(new Error(`exit code ${code}`)));
     const lane: Lane = {
-      load: () => waiting.length + posted.size,
-      run: (job) => (ready ? post(job) : waiting.push(job)),
+      load: () => queued.length + posted.size,
+      run: (job) => {
+        queued.push(job);
+        pump();
+      },
       stop: () => worker.terminate(),
     };
     return lane;

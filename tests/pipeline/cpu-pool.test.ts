@@ -72,6 +72,20 @@ describe('startCpuPool', () => {
     });
   });
 
+  it.runIf(WORKERS)('gives sanitizing the next free turn, ahead of documents waiting to be read', async () => {
+    await withPool(startCpuPool({ max: 1 }), async (pool) => {
+      expect((await pool.readDocument(ownBytes('rss2-basic.xml'), null, URL_OF_FEED)).kind).toBe('ok'); // the worker is up
+      const items = await rawHtmlOf('atom1-basic.xml');
+      const done: string[] = [];
+      const reads = Array.from({ length: 6 }, (_, i) => pool.readDocument(ownBytes('atom1-xml-base.xml'), null, URL_OF_FEED).then(() => done.push(`read ${i}`)));
+      const sanitized = pool.sanitizeEntries(items).then(() => done.push('sanitize'));
+      await Promise.all([...reads, sanitized]);
+      // In the order asked it would be last; the worker holds at most two jobs, so it runs third at the latest.
+      expect(done.indexOf('sanitize')).toBeLessThanOrEqual(2);
+      expect(done.filter((d) => d.startsWith('read'))).toEqual(['read 0', 'read 1', 'read 2', 'read 3', 'read 4', 'read 5']);
+    });
+  });
+
   it('starts no worker after close: work still in flight when a pass fails runs in this thread', async () => {
     const pool = startCpuPool({ max: 1 });
     expect((await pool.readDocument(ownBytes('rss2-basic.xml'), null, URL_OF_FEED)).kind).toBe('ok');
