@@ -4,7 +4,7 @@
 import { findFeed } from '../db/feeds.js';
 import { runFetchPass, type PassReport } from '../pass/run-pass.js';
 import { feedDisplayName } from '../model.js';
-import { releaseYoungGeneration } from '../ops/heap.js';
+import { holdYoungGeneration } from '../ops/heap.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, openPlanet, parseCommandArgs, formatTime, type CliIo } from './common.js';
 import { passSummary } from './wording.js';
 
@@ -24,10 +24,9 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
   const waitSeconds = values.wait === undefined ? 0 : Number(values.wait);
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait takes a number of seconds, got "${String(values.wait)}"`);
 
-  // This process exists for the pass, and a pass keeps every feed's entries in flight for a while:
-  // held at 1 MB a semi-space (bin/planet.js), the young generation promotes nearly all of them and
-  // the pass peaks higher and runs slower (docs/decisions/0027-cpu-pool.md).
-  releaseYoungGeneration();
+  // This process exists for the pass: a young generation the size module loading left it, not
+  // the 32 MB V8 would grow it to while the pass allocates.
+  holdYoungGeneration();
   const { config, db } = openPlanet(values.config as string | undefined, io);
   try {
     let feedIds: number[] | undefined;

@@ -1,24 +1,26 @@
-// V8's young generation, held or let grow for what a process does. `planet` holds it from its
-// first line (bin/planet.js): a server, a build or a one-off command keeps the 1 MB semi-space V8
-// starts with. `planet fetch` lets it grow again: a pass allocates fast and keeps what is in
-// flight for a while, and a small young generation promotes all of that into the old generation.
+// The heap of a process that allocates fast and keeps little, as `planet fetch` does: V8's young
+// generation is held at the size it has reached instead of growing to its 32 MB maximum.
 import { setFlagsFromString } from 'node:v8';
 
-/** V8's own growth factor (--semi-space-growth-factor): the young generation doubles as needed, up to 16 MB a semi-space. */
-const V8_GROWTH_FACTOR = 2;
+let held = false;
 
 /**
- * Stops V8 from growing the young generation of this process's heap past its present size. V8
- * reads the growth factor each time it would grow the space (1: grow to 1× its size, i.e. stay),
- * so unlike --max-semi-space-size it takes effect after start-up. Setting up another heap (a worker
- * thread's) puts it back to V8's default (measured): a process that starts workers and wants the
- * hold must set it again.
+ * Stops V8 from growing the young generation of this process's heaps past their present size.
+ * V8 reads the growth factor each time it would grow the space (1: grow to 1× the present size,
+ * i.e. stay), so unlike --max-semi-space-size it takes effect after start-up. Once `planet fetch`
+ * has loaded its modules the main thread's is 16 MB, and a cold pass left alone grows it to 32 MB:
+ * held, the pass peaks 16 MB lower; held at 8 MB (from start-up) it peaks higher, more of what is
+ * in flight promoted to the old generation (docs/decisions/0027-cpu-pool.md has the figures).
  */
 export function holdYoungGeneration(): void {
+  held = true;
   setFlagsFromString('--semi-space-growth-factor=1');
 }
 
-/** Undoes holdYoungGeneration: the young generation grows as V8 grows it by default. */
-export function releaseYoungGeneration(): void {
-  setFlagsFromString(`--semi-space-growth-factor=${V8_GROWTH_FACTOR}`);
+/**
+ * V8 puts the growth factor back to its minimum of 2 whenever a heap is set up, so a worker
+ * started after the hold undoes it (measured): the CPU pool calls this once each worker is online.
+ */
+export function keepYoungGenerationHeld(): void {
+  if (held) setFlagsFromString('--semi-space-growth-factor=1');
 }

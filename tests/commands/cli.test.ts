@@ -87,7 +87,7 @@ describe('planet (the binary)', () => {
     const r = await run('bin/planet.js', ['frobnicate']).catch((e: { code: number; stderr: string }) => e);
     expect(r).toMatchObject({ code: 2 });
     expect((r as { stderr: string }).stderr).toMatch(/unknown command "frobnicate"/);
-    expect(readFileSync('bin/planet.js', 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env -S node --v8-pool-size=1');
+    expect(readFileSync('bin/planet.js', 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env -S node --max-semi-space-size=1 --v8-pool-size=1');
   });
 });
 
