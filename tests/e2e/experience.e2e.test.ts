@@ -200,6 +200,12 @@ describe('keyboard', () => {
       await pre.focus();
       await page.keyboard.press('ArrowRight');
       await page.keyboard.press('End');
+      // Chromium scrolls by keyboard smoothly: the block moves over the next frames, not at once.
+      await pre.evaluate((el) => new Promise((resolve) => {
+        const until = performance.now() + 2000;
+        const check = () => (el.scrollLeft > 0 || performance.now() > until ? resolve(undefined) : requestAnimationFrame(check));
+        check();
+      }));
       expect(await pre.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
     });
   });
