@@ -2,33 +2,30 @@
 // 127.0.0.1, headless Chromium. A visitor fills the form, sees the preview and sends it; an admin
 // (made by `planet admin create`) approves it in the queue and finds the blog subscribed under the
 // suggested name; `planet why` then knows the feed. Screenshots go to test-artifacts/.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { launchChromium } from '../helpers/browser.js';
-import { waitFor } from '../helpers/processes.js';
+import { ROOT, serveAddress, startPlanetProcess, type Running } from '../helpers/processes.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const FIXTURES = path.join(ROOT, 'tests/fixtures/admin');
 const PASSWORD = 'a long and hard-to-guess password';
 
 let blogServer: Server;
 let blogUrl = '';
-let planet: ChildProcess | undefined;
+let planet: Running | undefined;
 let planetUrl = '';
 let browser: Browser;
 let page: Page;
 let work: string;
 let configPath: string;
-let stderr = '';
 const problems: string[] = [];
 
 const planetCli = (args: string[], input = '') =>
@@ -63,13 +60,8 @@ beforeAll(async () => {
   );
   const created = planetCli(['admin', 'create', 'alice'], `${PASSWORD}\n`);
   expect(created.status, created.stderr).toBe(0);
-  planet = spawn(process.execPath, [path.join(ROOT, 'bin/planet.js'), 'serve', '--no-fetch', '--config', configPath], {
-    cwd: work,
-    env: { ...process.env, LOG_LEVEL: 'warn', PLANET_CONFIG: '', PORT: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  planet.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  planetUrl = await waitFor('the server address', async () => /serving .* at (http:\/\/[\d.:]+)/.exec(stderr)?.[1], { output: () => stderr });
+  planet = startPlanetProcess(['serve', '--no-fetch', '--config', configPath], { PLANET_CONFIG: '', PORT: '' });
+  planetUrl = await serveAddress(planet);
 
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
@@ -79,9 +71,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (planet && planet.exitCode === null) {
-    planet.kill('SIGTERM');
-    await new Promise((r) => planet!.once('close', r));
+  if (planet && planet.child.exitCode === null) {
+    planet.child.kill('SIGTERM');
+    await planet.done;
   }
   await new Promise((r) => blogServer?.close(r));
   if (work) rmSync(work, { recursive: true, force: true });
