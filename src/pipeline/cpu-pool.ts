@@ -4,6 +4,7 @@
 // measured behind this interface, each took a cold pass ~30 MB higher (1.2× the peak RSS) for
 // ~8% more CPU, and neither survives a worker module that cannot load (docs/decisions/0027-cpu-pool.md).
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { readDocument, sanitizeEntries, type RawHtml, type ReadResult, type SafeHtml } from './cpu-tasks.js';
 import type { CpuRequest, CpuResponse } from './cpu-worker.js';
@@ -193,6 +194,11 @@ function defaultWorkerUrl(): URL {
 }
 
 function spawnWorker(url: URL, resourceLimits: ResourceLimits): Worker {
+  // V8 sets up each heap from its flags first: a process started with --max-semi-space-size
+  // (bin/planet.js's 1 MB, decision 0028) would give the worker that young generation whatever
+  // its limits say, and a cold pass 1,700 scavenges in it instead of ~390. 0 is V8's "not set";
+  // heaps already set up, this thread's among them, keep their sizes.
+  setFlagsFromString('--max-semi-space-size=0');
   if (!url.pathname.endsWith('.ts')) return new Worker(url, { resourceLimits });
   // Running from TypeScript sources (tests, benchmarks): workers do not inherit the TypeScript
   // loader, so the worker registers it before importing its module.

@@ -1,6 +1,7 @@
 // The CPU pool against this thread: the same results from a real worker, the worker started only
 // on first use, a document moved (not copied) to it, and what happens when a worker cannot start
 // or stops in the middle of a document.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -134,5 +135,27 @@ describe('startCpuPool', () => {
       expect(pool.workerCount()).toBe(1);
       expect(await again).toEqual(await inThread.sanitizeEntries(items));
     });
+  });
+
+  it('gives its worker the young generation its limits allow, in a process started with --max-semi-space-size', () => {
+    if (!WORKERS) return expect(startCpuPool({ max: 1 }).workerCount()).toBe(0);
+    // In a process of its own, the flag on its command line as bin/planet.js's first line puts it
+    // there: first a worker started by hand with the pool's limits, then the pool's own.
+    const heapWorker = JSON.stringify(testWorker('cpu-worker-heap.ts').href);
+    const script = `
+      import { Worker } from 'node:worker_threads';
+      import { startCpuPool } from ${JSON.stringify(new URL('../../src/pipeline/cpu-pool.ts', import.meta.url).href)};
+      const loader = "import('tsx/esm/api').then((tsx) => { tsx.register(); return import(" + JSON.stringify(${heapWorker}) + '); })';
+      const byHand = new Worker(loader, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      const alone = await new Promise((resolve) => byHand.on('message', (m) => (m.ready ? byHand.postMessage({ id: 1 }) : resolve(m.value))));
+      await byHand.terminate();
+      const pool = startCpuPool({ max: 1, workerUrl: new URL(${heapWorker}) });
+      const pooled = await pool.readDocument(new Uint8Array(8), null, 'http://blog.example/feed');
+      await pool.close();
+      console.log(JSON.stringify({ alone, pooled }));`;
+    const out = execFileSync(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const { alone, pooled } = JSON.parse(out) as { alone: number; pooled: number };
+    expect(alone).toBeLessThanOrEqual(2); // the flag, over the limits: two semi-spaces of 1 MB
+    expect(pooled).toBeGreaterThan(4); // what the limits give it
   });
 });
