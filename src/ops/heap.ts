@@ -1,5 +1,8 @@
-// The heap of a process that allocates fast and keeps little, as `planet fetch` does: V8's young
-// generation is held at the size it has reached instead of growing to its 32 MB maximum.
+// V8 tuned for a process that allocates fast, keeps little and runs for seconds, as `planet fetch`
+// does: its young generation held at the size it has reached instead of growing to its 32 MB
+// maximum, and its code optimized later, once. Each is a process-wide V8 flag that V8 reads as
+// it goes, so it takes effect when set (the heap sizes V8 reads once, at start-up, are
+// bin/planet.js's: docs/decisions/0028-serve-footprint.md).
 import { setFlagsFromString } from 'node:v8';
 
 /**
@@ -14,4 +17,19 @@ import { setFlagsFromString } from 'node:v8';
  */
 export function holdYoungGeneration(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
+}
+
+/** V8's default budget of bytecode a function runs before it is considered for optimizing. */
+const DEFAULT_INTERRUPT_BUDGET = 66 * 1024;
+
+/**
+ * Has V8 wait four times longer before optimizing a function. A pass reads a thousand feeds of
+ * many shapes in a few seconds: at the default budget TurboFan compiles the per-entry readers of
+ * `parse/` before they have seen those shapes, throws the code away at the next kind of array
+ * ("wrong map") and compiles them again, five times each at ~100 ms, on V8's one helper thread,
+ * where it competes with the pass for 2 cores. Later, they are compiled twice: a cold pass
+ * compiles for 1.1 s instead of 2.3 (docs/decisions/0027-cpu-pool.md has the figures).
+ */
+export function delayOptimizing(): void {
+  setFlagsFromString(`--interrupt-budget=${4 * DEFAULT_INTERRUPT_BUDGET}`);
 }

@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { delayOptimizing } from '../ops/heap.js';
 import { readDocument, sanitizeEntries, type RawHtml, type ReadResult, type SafeHtml } from './cpu-tasks.js';
 import type { CpuRequest, CpuResponse } from './cpu-worker.js';
 
@@ -199,6 +200,9 @@ function spawnWorker(url: URL, resourceLimits: ResourceLimits): Worker {
   // its limits say, and a cold pass 1,700 scavenges in it instead of ~390. 0 is V8's "not set";
   // heaps already set up, this thread's among them, keep their sizes.
   setFlagsFromString('--max-semi-space-size=0');
+  // From the first document on, the process runs the parsers' code of many shapes: optimized
+  // once, later (a pass in which every feed answers 304 starts no worker and keeps the default).
+  delayOptimizing();
   if (!url.pathname.endsWith('.ts')) return new Worker(url, { resourceLimits });
   // Running from TypeScript sources (tests, benchmarks): workers do not inherit the TypeScript
   // loader, so the worker registers it before importing its module.

@@ -1,30 +1,56 @@
-// holdYoungGeneration, in processes of its own (it changes a process-wide V8 flag): a thread that
-// allocates fast keeps the young generation it had, where V8 alone grows it to 32 MB.
+// ops/heap.ts, each in processes of its own (each sets a process-wide V8 flag): the young generation
+// held, and code optimized later.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 const HEAP = new URL('../../src/ops/heap.ts', import.meta.url).href;
 
-/** Young-generation size in MB before and after churning through short-lived objects. */
-function youngGeneration(opts: { hold: boolean }): { before: number; after: number } {
-  const script = `
+/** Runs `script` (a module) in a node of its own, after `call` from ops/heap.ts if given; its JSON output. */
+function inProcess<T>(script: string, call: string | null, nodeFlags: string[] = []): T {
+  const prelude = call ? `(await import(${JSON.stringify(HEAP)})).${call}();` : '';
+  const out = execFileSync(process.execPath, [...nodeFlags, '--import', 'tsx', '--input-type=module', '-e', `${prelude}\n${script}`], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as T;
+}
+
+describe('holdYoungGeneration', () => {
+  /** Young-generation size in MB before and after churning through short-lived objects. */
+  const churn = `
     import v8 from 'node:v8';
     const size = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 2 ** 20;
-    ${opts.hold ? `(await import(${JSON.stringify(HEAP)})).holdYoungGeneration();` : ''}
     const before = size();
     let keep = [];
     for (let i = 0; i < 3e6; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 20000) keep = []; }
     console.log(JSON.stringify({ before, after: size() }));`;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
-  return JSON.parse(out) as { before: number; after: number };
-}
 
-describe('holdYoungGeneration', () => {
   it('keeps the young generation of a thread that allocates fast from growing past the size it had', () => {
-    const grown = youngGeneration({ hold: false });
+    const grown = inProcess<{ before: number; after: number }>(churn, null);
     expect(grown.after).toBeGreaterThanOrEqual(16);
-    const held = youngGeneration({ hold: true });
+    const held = inProcess<{ before: number; after: number }>(churn, 'holdYoungGeneration');
     expect(held.after).toBeLessThanOrEqual(held.before); // V8 may still shrink it
     expect(held.after).toBeLessThan(grown.after);
+  });
+});
+
+describe('delayOptimizing', () => {
+  // A function run 300 times: past V8's default budget (optimized after 100-150 runs), short of
+  // four times it (400-600). Compiled on this thread, so the count is known when the script ends.
+  const runHot = `
+    function sum(a) { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s; }
+    const a = Array.from({ length: 16 }, (_, i) => i);
+    let total = 0;
+    for (let i = 0; i < 300; i++) total += sum(a);
+    console.log(JSON.stringify({ total }));`;
+  const optimizations = (call: string | null) => {
+    const out = execFileSync(
+      process.execPath,
+      ['--trace-opt', '--no-concurrent-recompilation', '--import', 'tsx', '--input-type=module', '-e', `${call ? `(await import(${JSON.stringify(HEAP)})).${call}();` : ''}\n${runHot}`],
+      { encoding: 'utf8' },
+    );
+    return out.split('\n').filter((line) => /completed compiling .*<JSFunction sum /.test(line)).length;
+  };
+
+  it('has V8 run a function longer before optimizing it', () => {
+    expect(optimizations(null)).toBe(1);
+    expect(optimizations('delayOptimizing')).toBe(0);
   });
 });
