@@ -4,7 +4,7 @@
 import { findFeed } from '../db/feeds.js';
 import { runFetchPass, type PassReport } from '../pass/run-pass.js';
 import { feedDisplayName } from '../model.js';
-import { holdYoungGeneration } from '../ops/heap.js';
+import { collectOldGenerationSooner, holdYoungGeneration } from '../ops/heap.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, openPlanet, parseCommandArgs, formatTime, type CliIo } from './common.js';
 import { passSummary } from './wording.js';
 
@@ -25,8 +25,9 @@ export async function fetch(args: string[], io: CliIo): Promise<number> {
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait takes a number of seconds, got "${String(values.wait)}"`);
 
   // This process exists for the pass: a young generation the size module loading left it, not
-  // the 32 MB V8 would grow it to while the pass allocates.
+  // the 32 MB V8 would grow it to while the pass allocates, and an old one collected sooner.
   holdYoungGeneration();
+  collectOldGenerationSooner();
   const { config, db } = openPlanet(values.config as string | undefined, io);
   try {
     let feedIds: number[] | undefined;
