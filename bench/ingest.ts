@@ -84,9 +84,16 @@ type PassJson = Required<Pick<FetchJson, 'started_at' | 'finished_at'>> & {
   stages_ms: Record<'fetch' | 'parse' | 'sanitize' | 'store', number>;
 };
 
-async function planetFetch(bin: string, configPath: string): Promise<PassJson> {
-  // With the node flags that build's `planet` starts with, as a cron job's `planet fetch` runs.
-  const child = spawn(process.execPath, [...nodeFlagsOf(bin), bin, 'fetch', '--json', '--config', configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * How the passes start: `command`, with the node flags that build's `planet` starts with, as a
+ * cron job's `planet fetch` runs; `serve`, as `planet serve` runs its scheduled passes
+ * (`node bin/planet.js fetch`, pass/child-process.ts), without them.
+ */
+export type PassStart = 'command' | 'serve';
+
+async function planetFetch(bin: string, configPath: string, start: PassStart): Promise<PassJson> {
+  const flags = start === 'command' ? nodeFlagsOf(bin) : [];
+  const child = spawn(process.execPath, [...flags, bin, 'fetch', '--json', '--config', configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((r) => child.once('close', r));
@@ -127,10 +134,13 @@ export interface IngestOptions {
   against?: string[];
   /** With `keepDatabase`, this checkout's last database is left for the serving bench; the caller removes `dir`. */
   keepDatabase?: boolean;
+  /** How the passes start (default `command`). */
+  start?: PassStart;
 }
 
 export async function benchIngest(opts: IngestOptions) {
   const rounds = opts.rounds ?? 1;
+  const start = opts.start ?? 'command';
   const builds: Build[] = [
     { name: 'this checkout', bin: path.join(import.meta.dirname, '..', 'bin', 'planet.js') },
     ...(opts.against ?? []).map((dir) => ({ name: dir, bin: path.join(path.resolve(dir), 'bin', 'planet.js') })),
@@ -156,14 +166,14 @@ export async function benchIngest(opts: IngestOptions) {
         // the fetcher's own and not this script's.
         const configPath = path.join(dir, 'planet.yaml');
         writeFileSync(configPath, stringify(benchConfigFile(dbPath)));
-        const cold = await planetFetch(build.bin, configPath);
+        const cold = await planetFetch(build.bin, configPath, start);
         const errors = cold.feeds.filter((o) => o.outcome === 'error');
         if (errors.length) throw new Error(`${build.name}: cold pass: ${errors.length} errors, first: ${errors[0]!.error_message}`);
         const check = openDb(dbPath);
         const stored = (check.prepare('SELECT count(*) AS n FROM entries WHERE expired = 0').get() as { n: number }).n;
         check.close();
         if (stored !== opts.feeds * 20) throw new Error(`${build.name}: cold pass stored ${stored} entries, expected ${opts.feeds * 20}`);
-        const warm = await planetFetch(build.bin, configPath);
+        const warm = await planetFetch(build.bin, configPath, start);
         const notModified = warm.feeds.filter((o) => o.outcome === 'not_modified').length;
         if (notModified !== opts.feeds) throw new Error(`${build.name}: warm pass: ${notModified}/${opts.feeds} answered 304`);
         const coldCpuMs = cold.cpu_ms ? cold.cpu_ms.user + cold.cpu_ms.system : null;
