@@ -1,6 +1,6 @@
 // V8 tuned for a process that allocates fast, keeps little and runs for seconds, as `planet fetch`
 // does: its young generation held at the size it has reached instead of growing to its 32 MB
-// maximum, its old generation collected sooner, and its code optimized later, once. Each is a
+// maximum, its old generation collected sooner, and its code optimized later. Each is a
 // process-wide V8 flag that V8 reads as it goes, so it takes effect when set (the heap sizes V8
 // reads once, at start-up, are bin/planet.js's: docs/decisions/0028-serve-footprint.md).
 import { setFlagsFromString } from 'node:v8';
@@ -9,7 +9,8 @@ import { setFlagsFromString } from 'node:v8';
  * Stops V8 from growing the young generation of this process's heaps past their present size.
  * V8 reads the growth factor each time it would grow the space (1: grow to 1× the present size,
  * i.e. stay), so unlike --max-semi-space-size it takes effect after start-up. Once `planet fetch`
- * has loaded its modules the main thread's is 16 MB, and a cold pass left alone grows it to 32 MB:
+ * has loaded its modules (started without bin/planet.js's flags, as `planet serve` starts its
+ * passes) the main thread's is 16 MB, and a cold pass left alone grows it to 32 MB:
  * held, the pass peaks 16 MB lower; held at 8 MB (from start-up) it peaks higher, more of what is
  * in flight promoted to the old generation (docs/decisions/0027-cpu-pool.md has the figures).
  * Setting up a worker's heap puts the factor back to V8's default: the CPU pool's workers grow

@@ -5,12 +5,14 @@ import { describe, expect, it } from 'vitest';
 
 const HEAP = new URL('../../src/ops/heap.ts', import.meta.url).href;
 
-/** Runs `script` (a module) in a node of its own, after `call` from ops/heap.ts if given; its JSON output. */
-function inProcess<T>(script: string, call: string | null, nodeFlags: string[] = []): T {
+/** Runs `script` (a module) in a node of its own, after `call` from ops/heap.ts if given; its stdout. */
+function run(script: string, call: string | null, nodeFlags: string[] = []): string {
   const prelude = call ? `(await import(${JSON.stringify(HEAP)})).${call}();` : '';
-  const out = execFileSync(process.execPath, [...nodeFlags, '--import', 'tsx', '--input-type=module', '-e', `${prelude}\n${script}`], { encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as T;
+  return execFileSync(process.execPath, [...nodeFlags, '--import', 'tsx', '--input-type=module', '-e', `${prelude}\n${script}`], { encoding: 'utf8' });
 }
+
+/** The JSON line `script` printed last. */
+const inProcess = <T>(script: string, call: string | null, nodeFlags: string[] = []): T => JSON.parse(run(script, call, nodeFlags).trim().split('\n').at(-1)!) as T;
 
 describe('holdYoungGeneration', () => {
   /** Young-generation size in MB before and after churning through short-lived objects. */
@@ -64,14 +66,10 @@ describe('delayOptimizing', () => {
     let total = 0;
     for (let i = 0; i < 300; i++) total += sum(a);
     console.log(JSON.stringify({ total }));`;
-  const optimizations = (call: string | null) => {
-    const out = execFileSync(
-      process.execPath,
-      ['--trace-opt', '--no-concurrent-recompilation', '--import', 'tsx', '--input-type=module', '-e', `${call ? `(await import(${JSON.stringify(HEAP)})).${call}();` : ''}\n${runHot}`],
-      { encoding: 'utf8' },
-    );
-    return out.split('\n').filter((line) => /completed compiling .*<JSFunction sum /.test(line)).length;
-  };
+  const optimizations = (call: string | null) =>
+    run(runHot, call, ['--trace-opt', '--no-concurrent-recompilation'])
+      .split('\n')
+      .filter((line) => /completed compiling .*<JSFunction sum /.test(line)).length;
 
   it('has V8 run a function longer before optimizing it', () => {
     expect(optimizations(null)).toBe(1);
