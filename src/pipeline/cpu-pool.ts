@@ -201,7 +201,9 @@ function spawnWorker(url: URL, resourceLimits: ResourceLimits): Worker {
   // heaps already set up, this thread's among them, keep their sizes.
   setFlagsFromString('--max-semi-space-size=0');
   // From the first document on, the process runs the parsers' code of many shapes: optimized
-  // once, later (a pass in which every feed answers 304 starts no worker and keeps the default).
+  // later, less often. A pass in which every feed answers 304 starts no worker and keeps V8's
+  // default; a server whose admin refreshes a feed (pass/refresh-now.ts, in its process) keeps
+  // the later budget from then on, its hot paths long optimized by then.
   delayOptimizing();
   if (!url.pathname.endsWith('.ts')) return new Worker(url, { resourceLimits });
   // Running from TypeScript sources (tests, benchmarks): workers do not inherit the TypeScript
