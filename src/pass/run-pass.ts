@@ -16,7 +16,7 @@ import type { Feed } from '../model.js';
 import { startCpuPool, type CpuWork } from '../pipeline/cpu-pool.js';
 import { compileStoredFilters } from '../pipeline/filters.js';
 import { refreshFeed, type RefreshOutcome, type RefreshOptions } from '../pipeline/refresh.js';
-import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
+import { sanitizedHtmlToSearchText } from '../pipeline/sanitize.js';
 import { refreshReadingLists, type ListRefreshOutcome } from '../subscriptions/reading-lists.js';
 import type { Logger } from '../ops/logging.js';
 import { changedByDeliveries, isDeliveryOwner, storeQueuedDeliveries, type StoredDelivery } from '../websub/deliveries.js';
@@ -122,7 +122,7 @@ export async function runFetchPass(db: Db, config: Config, options: PassOptions 
     // ---- end of WebSub
     const expired = expireEntries(db, { keepDays: config.retention.keep_days, keepPerFeed: config.retention.keep_per_feed }, now());
     // Index what this pass wrote now, so the first search after a big pass does not pay for it.
-    syncSearchIndex(db, sanitizedHtmlToText);
+    syncSearchIndex(db, sanitizedHtmlToSearchText);
     const finishedAt = now();
     const count = (o: RefreshOutcome['outcome']) => outcomes.filter((x) => x.outcome === o).length;
     finishPass(db, passId, {

@@ -1,7 +1,7 @@
 // GET /search: full-text search over the entries_search index, never cached (every query differs).
 // A query FTS5 rejects as syntax is searched again as plain words.
 import { feedsById, searchEntries, syncSearchIndex } from '../db/timeline.js';
-import { sanitizedHtmlToText } from '../pipeline/sanitize.js';
+import { sanitizedHtmlToSearchText } from '../pipeline/sanitize.js';
 import { renderSearchPage } from '../render/pages.js';
 import { queryWords } from '../render/text.js';
 import { HTML, makeDoc, type Doc } from './doc.js';
@@ -14,7 +14,7 @@ export function searchDoc(ctx: SiteContext, snap: Snapshot, query: string, page:
   const q = query.trim().slice(0, 200);
   if (q) {
     try {
-      syncSearchIndex(db, sanitizedHtmlToText);
+      syncSearchIndex(db, sanitizedHtmlToSearchText);
     } catch {
       // The fetcher holds the write lock: search what is indexed, catch up next time.
     }

@@ -1,8 +1,11 @@
-// sanitizedHtmlToText is a regex shortcut that is only valid on sanitizeContent's output:
-// it must agree with the parsing htmlToText there, for ordinary and hostile input alike.
-import { describe, expect, it } from 'vitest';
+// sanitizedHtmlToText and sanitizedHtmlToSearchText are regex shortcuts that are only valid on
+// sanitizeContent's output: there, the first must agree with the parsing htmlToText, and the
+// second must give the search index the words htmlToText's text gives it, for ordinary and
+// hostile input alike.
+import { afterEach, describe, expect, it } from 'vitest';
 import { entryHtml, rng } from '../helpers/feed-gen.js';
-import { htmlToText, sanitizeContent, sanitizedHtmlToText } from '../../src/pipeline/sanitize.js';
+import { tempPlanet, type TempPlanet } from '../helpers/temp-planet.js';
+import { htmlToText, sanitizeContent, sanitizedHtmlToSearchText, sanitizedHtmlToText } from '../../src/pipeline/sanitize.js';
 
 const hostile = [
   '<p title="a>b">x &gt; y</p>',
@@ -29,5 +32,55 @@ describe('sanitizedHtmlToText', () => {
       const safe = sanitizeContent(entryHtml(r, 500 + Math.floor(r() * 3000)), 'https://blog.example/post');
       expect(sanitizedHtmlToText(safe)).toBe(htmlToText(safe));
     }
+  });
+});
+
+describe('sanitizedHtmlToSearchText', () => {
+  let planet: TempPlanet | undefined;
+  afterEach(() => planet?.cleanup());
+
+  /**
+   * Indexes each post twice in the planet's own search table (its tokenizer), as htmlToText's text
+   * and as sanitizedHtmlToSearchText's, and reads back every word the index holds for each:
+   * where, and at which position.
+   */
+  function indexedWords(posts: string[]): { parsed: string[]; searchText: string[] } {
+    planet = tempPlanet();
+    const { db } = planet;
+    const insert = db.prepare('INSERT INTO entries_search (rowid, title, author, body) VALUES (?, ?, ?, ?)');
+    db.transaction(() => {
+      posts.forEach((safe, i) => {
+        insert.run(2 * i + 1, '', '', htmlToText(safe));
+        insert.run(2 * i + 2, '', '', sanitizedHtmlToSearchText(safe));
+      });
+    })();
+    db.exec('CREATE VIRTUAL TABLE temp.search_words USING fts5vocab(main, entries_search, instance)');
+    const rows = db.prepare<[], { term: string; doc: number; col: string; offset: number }>('SELECT term, doc, col, offset FROM temp.search_words').all();
+    const words = (odd: number) =>
+      rows
+        .filter((r) => r.doc % 2 === odd)
+        .map((r) => `${Math.floor((r.doc - 1) / 2)} ${r.col} ${r.offset} ${r.term}`)
+        .sort();
+    return { parsed: words(1), searchText: words(0) };
+  }
+
+  it('gives the index the same words at the same positions as htmlToText, on hostile input', () => {
+    const { parsed, searchText } = indexedWords(hostile.map((input) => sanitizeContent(input, 'https://blog.example/post')));
+    expect(parsed.length).toBeGreaterThan(25);
+    expect(searchText).toEqual(parsed);
+  });
+
+  it('gives the index the same words at the same positions as htmlToText, on 300 generated posts', () => {
+    const r = rng(7);
+    const posts = Array.from({ length: 300 }, () => sanitizeContent(entryHtml(r, 500 + Math.floor(r() * 3000)), 'https://blog.example/post'));
+    const { parsed, searchText } = indexedWords(posts);
+    expect(parsed.length).toBeGreaterThan(10_000);
+    expect(searchText).toEqual(parsed);
+  });
+
+  it('leaves no markup and no entity in what it indexes, only the text between', () => {
+    const safe = sanitizeContent('<p title="a>b">x &gt; y &amp; "z"</p><a href="/q?a=1&b=2">link</a>', 'https://blog.example/post');
+    // Quotes in text are written as they are (sanitizeContent escapes them in attributes only).
+    expect(sanitizedHtmlToSearchText(safe).split(/\s+/).filter(Boolean)).toEqual(['x', 'y', '"z"', 'link']);
   });
 });
