@@ -2,15 +2,20 @@
 // answering pages while a pass parses, sanitizes and writes thousands of entries: the work runs
 // on the other core instead of blocking the server's event loop (measured: p99 of / during an
 // in-process 5,000-entry pass was 4.35 s). The pass's memory is returned when the child exits.
+// The child starts with the node flags of the `planet` command, so a pass that `planet serve`
+// schedules runs as a cron job's `planet fetch` does, in the same memory
+// (docs/decisions/0027-cpu-pool.md has the figures).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { nodeFlagsOf } from '../ops/node-flags.js';
 import type { PassOptions, PassReport, WebsubPassReport } from './run-pass.js';
 import type { RefreshOutcome } from '../pipeline/refresh.js';
 import { logListOutcome, type ListRefreshOutcome } from '../subscriptions/reading-lists.js';
 
 /** bin/planet.js, from src/pass and dist/pass alike (both two levels below the project root). */
 const PLANET_BIN = fileURLToPath(new URL('../../bin/planet.js', import.meta.url));
+const NODE_FLAGS = nodeFlagsOf(PLANET_BIN);
 
 /** What `planet fetch --json` prints: the pass report without per-stage timings. */
 export interface FetchJson {
@@ -30,13 +35,14 @@ export interface FetchJson {
 export type PassRunner = (options: Pick<PassOptions, 'feedIds' | 'signal' | 'onFeedDone' | 'logger'>) => Promise<PassReport>;
 
 /**
- * A PassRunner that spawns `planet fetch --json --config <configPath>`. The child inherits the
- * environment, so PLANET_DB and the other overrides apply to it as they do to the server.
+ * A PassRunner that spawns `planet fetch --json --config <configPath>`, with the `planet`
+ * command's node flags whether or not the server itself was started with them. The child inherits
+ * the environment, so PLANET_DB and the other overrides apply to it as they do to the server.
  */
 export function childProcessRunner(configPath: string): PassRunner {
   return ({ feedIds, signal, onFeedDone, logger }) =>
     new Promise<PassReport>((resolve, reject) => {
-      const args = [PLANET_BIN, 'fetch', '--json'];
+      const args = [...NODE_FLAGS, PLANET_BIN, 'fetch', '--json'];
       // A missing default config file means "all defaults"; an explicit --config must exist.
       if (existsSync(configPath)) args.push('--config', configPath);
       for (const id of feedIds ?? []) args.push('--feed', String(id));
