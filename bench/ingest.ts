@@ -3,12 +3,13 @@
 // processing at all (bytes read and dropped), at the same concurrency. Several rounds give
 // medians; other built checkouts (a before/after) run in the same rounds, in alternating order.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import { stringify } from 'yaml';
-import { nodeFlagsOf } from '../src/ops/node-flags.js';
+import { nodeFlagsOf } from './node-flags.js';
 import { parseConfig, type Config } from '../src/config.js';
 import { insertFeed } from '../src/db/feeds.js';
 import { openDb, type Db } from '../src/db/open.js';
@@ -85,11 +86,23 @@ type PassJson = Required<Pick<FetchJson, 'started_at' | 'finished_at'>> & {
 };
 
 /**
- * Runs a build's `planet fetch` with the node flags its `planet` command starts with, as a cron job
- * runs it (and, from this release, as `planet serve` starts its passes: pass/child-process.ts).
+ * How the passes start: `command`, with the node flags that build's `planet` starts with, as a
+ * cron job's `planet fetch` runs; `serve`, as `planet serve` runs its scheduled passes (`node
+ * <its PASS_NODE_FLAGS> bin/planet.js fetch`, pass/child-process.ts; no flags in builds before it).
  */
-async function planetFetch(bin: string, configPath: string): Promise<PassJson> {
-  const child = spawn(process.execPath, [...nodeFlagsOf(bin), bin, 'fetch', '--json', '--config', configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+export type PassStart = 'command' | 'serve';
+
+/** The node flags a build's `planet serve` starts its passes with. */
+async function passNodeFlagsOf(bin: string): Promise<readonly string[]> {
+  const module = path.join(path.dirname(bin), '..', 'dist', 'pass', 'child-process.js');
+  if (!existsSync(module)) return [];
+  const { PASS_NODE_FLAGS } = (await import(pathToFileURL(module).href)) as { PASS_NODE_FLAGS?: readonly string[] };
+  return PASS_NODE_FLAGS ?? [];
+}
+
+async function planetFetch(bin: string, configPath: string, start: PassStart): Promise<PassJson> {
+  const flags = start === 'command' ? nodeFlagsOf(bin) : await passNodeFlagsOf(bin);
+  const child = spawn(process.execPath, [...flags, bin, 'fetch', '--json', '--config', configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((r) => child.once('close', r));
@@ -130,10 +143,13 @@ export interface IngestOptions {
   against?: string[];
   /** With `keepDatabase`, this checkout's last database is left for the serving bench; the caller removes `dir`. */
   keepDatabase?: boolean;
+  /** How the passes start (default `command`). */
+  start?: PassStart;
 }
 
 export async function benchIngest(opts: IngestOptions) {
   const rounds = opts.rounds ?? 1;
+  const start = opts.start ?? 'command';
   const builds: Build[] = [
     { name: 'this checkout', bin: path.join(import.meta.dirname, '..', 'bin', 'planet.js') },
     ...(opts.against ?? []).map((dir) => ({ name: dir, bin: path.join(path.resolve(dir), 'bin', 'planet.js') })),
@@ -159,14 +175,14 @@ export async function benchIngest(opts: IngestOptions) {
         // the fetcher's own and not this script's.
         const configPath = path.join(dir, 'planet.yaml');
         writeFileSync(configPath, stringify(benchConfigFile(dbPath)));
-        const cold = await planetFetch(build.bin, configPath);
+        const cold = await planetFetch(build.bin, configPath, start);
         const errors = cold.feeds.filter((o) => o.outcome === 'error');
         if (errors.length) throw new Error(`${build.name}: cold pass: ${errors.length} errors, first: ${errors[0]!.error_message}`);
         const check = openDb(dbPath);
         const stored = (check.prepare('SELECT count(*) AS n FROM entries WHERE expired = 0').get() as { n: number }).n;
         check.close();
         if (stored !== opts.feeds * 20) throw new Error(`${build.name}: cold pass stored ${stored} entries, expected ${opts.feeds * 20}`);
-        const warm = await planetFetch(build.bin, configPath);
+        const warm = await planetFetch(build.bin, configPath, start);
         const notModified = warm.feeds.filter((o) => o.outcome === 'not_modified').length;
         if (notModified !== opts.feeds) throw new Error(`${build.name}: warm pass: ${notModified}/${opts.feeds} answered 304`);
         const coldCpuMs = cold.cpu_ms ? cold.cpu_ms.user + cold.cpu_ms.system : null;

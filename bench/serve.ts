@@ -37,7 +37,7 @@ import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { openDb, type Db } from '../src/db/open.js';
 import { feedUrlKey } from '../src/model.js';
-import { nodeFlagsOf } from '../src/ops/node-flags.js';
+import { nodeFlagsOf } from './node-flags.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

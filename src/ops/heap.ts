@@ -9,9 +9,9 @@ import { setFlagsFromString } from 'node:v8';
  * Stops V8 from growing the young generation of this process's heaps past their present size.
  * V8 reads the growth factor each time it would grow the space (1: grow to 1× the present size,
  * i.e. stay), so unlike --max-semi-space-size it takes effect after start-up. Once `planet fetch`
- * has loaded its modules (started without bin/planet.js's flags, as `node bin/planet.js fetch`;
- * `planet` and the passes `planet serve` starts have 1 MB semi-spaces from the first line) the
- * main thread's is 16 MB, and a cold pass left alone grows it to 32 MB:
+ * has loaded its modules (started without bin/planet.js's 1 MB semi-spaces, as `planet serve`
+ * starts its passes: pass/child-process.ts) the main thread's is 16 MB, and a cold pass left
+ * alone grows it to 32 MB:
  * held, the pass peaks 16 MB lower; held at 8 MB (from start-up) it peaks higher, more of what is
  * in flight promoted to the old generation (docs/decisions/0027-cpu-pool.md has the figures).
  * Setting up a worker's heap puts the factor back to V8's default: the CPU pool's workers grow

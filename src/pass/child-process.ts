@@ -2,20 +2,25 @@
 // answering pages while a pass parses, sanitizes and writes thousands of entries: the work runs
 // on the other core instead of blocking the server's event loop (measured: p99 of / during an
 // in-process 5,000-entry pass was 4.35 s). The pass's memory is returned when the child exits.
-// The child starts with the node flags of the `planet` command, so a pass that `planet serve`
-// schedules runs as a cron job's `planet fetch` does, in the same memory
-// (docs/decisions/0027-cpu-pool.md has the figures).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { nodeFlagsOf } from '../ops/node-flags.js';
 import type { PassOptions, PassReport, WebsubPassReport } from './run-pass.js';
 import type { RefreshOutcome } from '../pipeline/refresh.js';
 import { logListOutcome, type ListRefreshOutcome } from '../subscriptions/reading-lists.js';
 
 /** bin/planet.js, from src/pass and dist/pass alike (both two levels below the project root). */
 const PLANET_BIN = fileURLToPath(new URL('../../bin/planet.js', import.meta.url));
-const NODE_FLAGS = nodeFlagsOf(PLANET_BIN);
+
+/**
+ * The node flags of a pass's child: one V8 helper thread, as the `planet` command has, but not the
+ * server's 1 MB semi-spaces (bin/planet.js's first line, decision 0028). The child is started
+ * apart from the server, so it can have the heap a pass wants: the main thread's young generation
+ * stays at the 16 MB it has once its modules are loaded (ops/heap.ts). Measured on a cold pass
+ * over 1,000 feeds: 0.95× the code before this work, 135–146 MB at the peak, where the command's
+ * flags take 1.15–1.20× and 122–131 MB (docs/decisions/0027-cpu-pool.md).
+ */
+export const PASS_NODE_FLAGS: readonly string[] = ['--v8-pool-size=1'];
 
 /** What `planet fetch --json` prints: the pass report without per-stage timings. */
 export interface FetchJson {
@@ -35,14 +40,14 @@ export interface FetchJson {
 export type PassRunner = (options: Pick<PassOptions, 'feedIds' | 'signal' | 'onFeedDone' | 'logger'>) => Promise<PassReport>;
 
 /**
- * A PassRunner that spawns `planet fetch --json --config <configPath>`, with the `planet`
- * command's node flags whether or not the server itself was started with them. The child inherits
- * the environment, so PLANET_DB and the other overrides apply to it as they do to the server.
+ * A PassRunner that spawns `planet fetch --json --config <configPath>` with PASS_NODE_FLAGS,
+ * whatever flags the server was started with. The child inherits the environment, so PLANET_DB
+ * and the other overrides apply to it as they do to the server.
  */
 export function childProcessRunner(configPath: string): PassRunner {
   return ({ feedIds, signal, onFeedDone, logger }) =>
     new Promise<PassReport>((resolve, reject) => {
-      const args = [...NODE_FLAGS, PLANET_BIN, 'fetch', '--json'];
+      const args = [...PASS_NODE_FLAGS, PLANET_BIN, 'fetch', '--json'];
       // A missing default config file means "all defaults"; an explicit --config must exist.
       if (existsSync(configPath)) args.push('--config', configPath);
       for (const id of feedIds ?? []) args.push('--feed', String(id));

@@ -1,12 +1,11 @@
 // The pass that `planet serve` schedules runs in a child `planet fetch` started with the node flags
-// of the `planet` command (bin/planet.js's first line), even when the server was started without
-// them: the pass then peaks in the memory a cron job's `planet fetch` does.
+// chosen for a pass (PASS_NODE_FLAGS), whatever flags the server was started with.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeFlagsOf } from '../../src/ops/node-flags.js';
+import { PASS_NODE_FLAGS } from '../../src/pass/child-process.js';
 import { serveFeed, startFeedServer, type FeedServer } from '../helpers/feed-server.js';
 import { ROOT, serveAddress, startPlanetProcess, waitFor, writePlanetConfig, type Running } from '../helpers/processes.js';
 
@@ -52,9 +51,9 @@ afterAll(async () => {
 });
 
 describe("the pass planet serve schedules", () => {
-  it("runs in a child started with the planet command's node flags, though the server has none", async () => {
-    const flags = nodeFlagsOf(BIN);
-    expect(flags).toEqual(['--max-semi-space-size=1', '--v8-pool-size=1']);
+  it('runs in a child started with the flags chosen for a pass, though the server has none', async () => {
+    const flags = PASS_NODE_FLAGS;
+    expect(flags).toEqual(['--v8-pool-size=1']);
     const dbPath = path.join(dir, 'planet.db');
     writePlanetConfig(configPath, { dbPath, feedUrls: [server.url('/feed.xml')] });
     let serve: Running | undefined;
