@@ -16,9 +16,9 @@ const PLANET_BIN = fileURLToPath(new URL('../../bin/planet.js', import.meta.url)
  * The node flags of a pass's child: one V8 helper thread, as the `planet` command has, but not the
  * server's 1 MB semi-spaces (bin/planet.js's first line, decision 0028). The child is started
  * apart from the server, so it can have the heap a pass wants: the main thread's young generation
- * stays at the 16 MB it has once its modules are loaded (ops/heap.ts). Measured on a cold pass
- * over 1,000 feeds: 0.95× the code before this work, 135–146 MB at the peak, where the command's
- * flags take 1.15–1.20× and 122–131 MB (docs/decisions/0027-cpu-pool.md).
+ * stays at the 16 MB it has once its modules are loaded (ops/heap.ts). Measured on cold passes
+ * over 1,000 feeds: 0.95–1.00× the code before this work, 135–148 MB at the peak, where the
+ * command's flags took 1.21× and 122–131 MB (docs/decisions/0027-cpu-pool.md).
  */
 export const PASS_NODE_FLAGS: readonly string[] = ['--v8-pool-size=1'];
 
