@@ -86,9 +86,9 @@ type PassJson = Required<Pick<FetchJson, 'started_at' | 'finished_at'>> & {
 };
 
 /**
- * How the passes start: `command`, with the node flags that build's `planet` starts with, as a
- * cron job's `planet fetch` runs; `serve`, as `planet serve` runs its scheduled passes (`node
- * <its PASS_NODE_FLAGS> bin/planet.js fetch`, pass/child-process.ts; no flags in builds before it).
+ * How the passes start: `serve`, as `planet serve` runs its scheduled passes (`node <its
+ * PASS_NODE_FLAGS> bin/planet.js fetch`, pass/child-process.ts; no flags in builds before it);
+ * `command`, with the node flags that build's `planet` starts with, as a cron job's `planet fetch`.
  */
 export type PassStart = 'command' | 'serve';
 
@@ -143,13 +143,13 @@ export interface IngestOptions {
   against?: string[];
   /** With `keepDatabase`, this checkout's last database is left for the serving bench; the caller removes `dir`. */
   keepDatabase?: boolean;
-  /** How the passes start (default `command`). */
+  /** How the passes start (default `serve`). */
   start?: PassStart;
 }
 
 export async function benchIngest(opts: IngestOptions) {
   const rounds = opts.rounds ?? 1;
-  const start = opts.start ?? 'command';
+  const start = opts.start ?? 'serve';
   const builds: Build[] = [
     { name: 'this checkout', bin: path.join(import.meta.dirname, '..', 'bin', 'planet.js') },
     ...(opts.against ?? []).map((dir) => ({ name: dir, bin: path.join(path.resolve(dir), 'bin', 'planet.js') })),

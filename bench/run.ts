@@ -19,9 +19,10 @@
 // Sizes: BENCH_FEEDS (ingest, default 1000), SOAK_PASSES (200), SOAK_FEEDS (500), READ_FEEDS (500),
 // SUBS_OUTLINES (subscriptions, 2000), WEBSUB_DELIVERIES (200).
 // Ingest: BENCH_ROUNDS (default 3; medians), BENCH_AGAINST=DIR[,DIR] other built checkouts whose
-// bin/planet.js runs in the same rounds (e.g. the code before a change), BENCH_PASS_START=command
-// (default: as `planet fetch` runs from cron, with bin/planet.js's node flags) or serve (as
-// `planet serve` runs its passes, with the flags pass/child-process.ts gives them).
+// bin/planet.js runs in the same rounds (e.g. the code before a change), BENCH_PASS_START=serve
+// (default: as `planet serve` runs its scheduled passes, the default deployment, with the flags
+// pass/child-process.ts gives them) or command (as the `planet fetch` command runs from cron,
+// with bin/planet.js's node flags).
 import { rmSync } from 'node:fs';
 import { benchFeedCases } from './feed-cases.js';
 import { benchIngest } from './ingest.js';
@@ -40,9 +41,9 @@ let ingestDir: string | undefined;
 try {
   let dbPath: string | undefined;
   if (want('ingest') || want('serve')) {
-    const start = process.env.BENCH_PASS_START ?? 'command';
+    const start = process.env.BENCH_PASS_START ?? 'serve';
     if (start !== 'command' && start !== 'serve') throw new Error(`BENCH_PASS_START is command or serve, not "${start}"`);
-    log(`== ingest: ${num('BENCH_FEEDS', 1000)} feeds × 20 entries, passes started as ${start === 'command' ? 'the planet fetch command' : 'planet serve starts them'} ==`);
+    log(`== ingest: ${num('BENCH_FEEDS', 1000)} feeds × 20 entries, passes started as ${start === 'serve' ? 'planet serve starts them' : 'the planet fetch command'} ==`);
     const against = process.env.BENCH_AGAINST?.split(',').filter(Boolean) ?? [];
     const ingest = await benchIngest({ feeds: num('BENCH_FEEDS', 1000), rounds: num('BENCH_ROUNDS', 3), against, log, keepDatabase: want('serve'), start });
     ingestDir = ingest.dir;
