@@ -29,6 +29,24 @@ describe('document cache', () => {
     expect(cache.lookup('/', 2, T0 - 5 * MIN, T0 + MIN)).toBeUndefined();
   });
 
+  it('makes the phrase once a second, and a hit in that second is the same document', () => {
+    let made = 0;
+    const counting = (then: number, now: number) => (made++, ago(then, now));
+    const cache = createDocCache({ maxDocs: 10, maxBytes: 1 << 20 }, counting);
+    cache.store('/', 1, T0 - 5 * MIN, T0, page('hello'));
+    cache.store('/feeds', 1, T0 - 5 * MIN, T0 + 200, page('feeds'));
+    expect(made).toBe(1);
+    const first = cache.lookup('/', 1, T0 - 5 * MIN, T0 + 2 * MIN)!;
+    for (let ms = 1; ms < 1000; ms += 37) expect(cache.lookup('/', 1, T0 - 5 * MIN, T0 + 2 * MIN + ms)).toBe(first);
+    expect(cache.lookup('/feeds', 1, T0 - 5 * MIN, T0 + 2 * MIN + 999)!.body.toString()).toBe('<main>feeds</main><aside>Updated 7 minutes ago</aside>');
+    expect(made).toBe(2);
+    // The next second asks again; a new update time at once.
+    expect(cache.lookup('/', 1, T0 - 5 * MIN, T0 + 2 * MIN + 1000)).toBe(first);
+    expect(made).toBe(3);
+    expect(cache.lookup('/', 1, T0 - MIN, T0 + 2 * MIN + 1000)!.body.toString()).toBe('<main>hello</main><aside>Updated 3 minutes ago</aside>');
+    expect(made).toBe(4);
+  });
+
   it('splices the phrase in the planet’s language', () => {
     const cache = createDocCache({ maxDocs: 10, maxBytes: 1 << 20 }, createWords('de', 'Europe/Berlin').ago);
     const sent = cache.store('/', 1, T0 - 5 * MIN, T0, page('hallo'));
