@@ -57,6 +57,8 @@ export function createDocCache({ maxDocs, maxBytes }: DocCacheLimits, ago: AgoPh
   };
   /** In use order: a hit moves its entry to the end, eviction takes from the front. */
   const cache = new Map<string, Cached>();
+  /** The key at the end: hits on it (a busy front page) skip the Map's delete and set. */
+  let newest: string | undefined;
 
   function remember(key: string, entry: Cached): Doc {
     cache.delete(key);
@@ -71,6 +73,7 @@ export function createDocCache({ maxDocs, maxBytes }: DocCacheLimits, ago: AgoPh
       cache.delete(k);
     }
     cache.set(key, entry);
+    newest = key;
     return entry.doc;
   }
 
@@ -78,8 +81,11 @@ export function createDocCache({ maxDocs, maxBytes }: DocCacheLimits, ago: AgoPh
     lookup(sitePath, version, updatedAt, at) {
       const hit = cache.get(sitePath);
       if (!hit || hit.version !== version) return undefined;
-      cache.delete(sitePath);
-      cache.set(sitePath, hit);
+      if (sitePath !== newest) {
+        cache.delete(sitePath);
+        cache.set(sitePath, hit);
+        newest = sitePath;
+      }
       if (hit.at < 0) return hit.doc;
       if (hit.hour !== hourOf(at)) return undefined;
       const phrase = phraseAt(updatedAt, at);

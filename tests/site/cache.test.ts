@@ -81,6 +81,24 @@ describe('document cache', () => {
     expect(encodedBody(cache.lookup('/d', 1, T0, T0)!, 'gzip').length).toBeGreaterThan(0);
   });
 
+  it('keeps use order when hits repeat on the newest entry', () => {
+    const cache = createDocCache({ maxDocs: 2, maxBytes: 1 << 20 }, ago);
+    cache.store('/a', 1, T0, T0, page('a'));
+    cache.store('/b', 1, T0, T0, page('b'));
+    // /b is the newest: hits on it leave the order alone; a hit on /a makes /a the newest.
+    cache.lookup('/b', 1, T0, T0);
+    cache.lookup('/a', 1, T0, T0);
+    cache.lookup('/a', 1, T0, T0);
+    cache.store('/c', 1, T0, T0, page('c'));
+    expect(cache.lookup('/b', 1, T0, T0)).toBeUndefined();
+    expect(cache.lookup('/a', 1, T0, T0)).toBeDefined();
+    // Now /a is newest again and /c the oldest: /c goes next.
+    cache.store('/d', 1, T0, T0, page('d'));
+    expect(cache.lookup('/c', 1, T0, T0)).toBeUndefined();
+    expect(cache.lookup('/a', 1, T0, T0)).toBeDefined();
+    expect(cache.lookup('/d', 1, T0, T0)).toBeDefined();
+  });
+
   it('keeps nothing with maxDocs 0 (planet build)', () => {
     const cache = createDocCache({ maxDocs: 0, maxBytes: 1 << 20 }, ago);
     expect(cache.store('/', 1, T0, T0, page('x')).body.toString()).toContain('Updated just now');
