@@ -1,13 +1,16 @@
 // The server's logs: which format for which reader, the terminal format on real log records, and one
 // line per request however it was answered (real HTTP requests against the real app).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/http/app.js';
-import { formatEvent, logFormat, prettyOptions } from '../../src/ops/logging.js';
+import { formatEvent, LOG_FLUSH_MS, logFormat, logRequest, prettyOptions, serverLogger } from '../../src/ops/logging.js';
 import { createTestPlanet, NOW, seedSmallPlanet, type TestPlanet } from '../helpers/reader-fixtures.js';
 
 describe('logFormat', () => {
@@ -64,6 +67,84 @@ describe('the terminal format', () => {
     const [line] = pinoLines((log) => log.warn({}, 'careful'));
     expect(pretty(line)).not.toContain('\x1b[');
     expect(prettyFactory(prettyOptions({ color: true }))(line)).toContain('\x1b[');
+  });
+});
+
+describe('the JSON destination', () => {
+  it('writes every line whole and in order, multi-byte text intact, within LOG_FLUSH_MS and without a flush', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'planet-log-'));
+    try {
+      const file = join(dir, 'server.log');
+      const { level, stream } = serverLogger('info', file);
+      const log = pino({ level }, stream);
+      const sent: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        // Some lines longer than a batch (PIPE_BUF) may be: those go alone.
+        const url = i % 50 === 1 ? `/search?q=${'x'.repeat(6000)}${i}` : `/tag/${'ünïcødé-日本語-'.repeat(i % 7)}${i}`;
+        sent.push(url);
+        if (i % 3 === 0) log.info({ i }, `an event — ${i}`);
+        else logRequest(log, 'GET', url, 200, i / 10);
+      }
+      await new Promise((r) => setTimeout(r, LOG_FLUSH_MS + 500));
+      const lines = readFileSync(file, 'utf8').split('\n');
+      expect(lines.pop()).toBe('');
+      const parsed = lines.map((l) => JSON.parse(l) as { msg: string; req?: { url: string } });
+      expect(parsed).toHaveLength(300);
+      parsed.forEach((line, i) => expect(i % 3 === 0 ? line.msg : line.req?.url).toBe(i % 3 === 0 ? `an event — ${i}` : sent[i]));
+      stream.end();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('logRequest', () => {
+  /** Raw lines a pino logger (as Fastify builds it from `planet serve`'s options) writes. */
+  function capture(options: pino.LoggerOptions = {}) {
+    const lines: string[] = [];
+    const log = pino({ level: 'info', ...options }, { write: (line: string) => void lines.push(line) });
+    return { log, lines };
+  }
+  const withoutTime = (line: string) => line.replace(/,"time":\d+/, ',"time":0');
+  const pinoLine = (log: pino.Logger, method: string, url: string, status: number, ms: number) =>
+    log.info({ req: { method, url }, res: { statusCode: status }, responseTime: ms }, 'request completed');
+
+  it.each([
+    ['a plain request', 'GET', '/page/2', 200, 1.25],
+    ['a URL that JSON escapes', 'GET', '/search?q="ünïcode"\\\u0007&x=<b>', 404, 0.051],
+    ['a time that is no number', 'HEAD', '/', 304, Number.NaN],
+  ])('writes the line pino writes for the same fields: %s', (_name, method, url, status, ms) => {
+    const ours = capture();
+    const theirs = capture();
+    // The line is made here, not by pino's info().
+    ours.log.info = () => expect.unreachable('pino walked the object');
+    logRequest(ours.log, method, url, status, ms);
+    pinoLine(theirs.log, method, url, status, ms);
+    expect(ours.lines).toHaveLength(1);
+    expect(withoutTime(ours.lines[0]!)).toBe(withoutTime(theirs.lines[0]!));
+  });
+
+  it("carries a child logger's bindings (Fastify's reqId) as pino does", () => {
+    const ours = capture();
+    const theirs = capture();
+    logRequest(ours.log.child({ reqId: 'req-7' }), 'POST', '/admin/login', 403, 2);
+    pinoLine(theirs.log.child({ reqId: 'req-7' }), 'POST', '/admin/login', 403, 2);
+    expect(withoutTime(ours.lines[0]!)).toBe(withoutTime(theirs.lines[0]!));
+    expect(JSON.parse(ours.lines[0]!)).toMatchObject({ reqId: 'req-7', req: { method: 'POST' } });
+  });
+
+  it('writes nothing below its level, and leaves loggers that reshape lines to pino', () => {
+    const quiet = capture({ level: 'warn' });
+    logRequest(quiet.log, 'GET', '/', 200, 1);
+    expect(quiet.lines).toEqual([]);
+    // A mixin adds fields to every line: only pino knows where, so pino writes it.
+    const mixed = capture({ mixin: () => ({ region: 'eu' }) });
+    logRequest(mixed.log, 'GET', '/', 200, 1);
+    expect(JSON.parse(mixed.lines[0]!)).toMatchObject({ region: 'eu', req: { method: 'GET', url: '/' }, msg: 'request completed' });
+    // And a logger that is not pino at all gets info(obj, msg).
+    const calls: unknown[] = [];
+    logRequest({ info: (obj, msg) => void calls.push([obj, msg]) }, 'GET', '/x', 200, 3);
+    expect(calls).toEqual([[{ req: { method: 'GET', url: '/x' }, res: { statusCode: 200 }, responseTime: 3 }, 'request completed']]);
   });
 });
 
