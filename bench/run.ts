@@ -19,7 +19,8 @@
 // Sizes: BENCH_FEEDS (ingest, default 1000), SOAK_PASSES (200), SOAK_FEEDS (500), READ_FEEDS (500),
 // SUBS_OUTLINES (subscriptions, 2000), WEBSUB_DELIVERIES (200).
 // Ingest: BENCH_ROUNDS (default 3; medians), BENCH_AGAINST=DIR[,DIR] other built checkouts whose
-// bin/planet.js runs in the same rounds (e.g. the code before a change), BENCH_PASS_START=serve
+// bin/planet.js runs in the same rounds (e.g. the code before a change; the serve part then also
+// serves `/` from each, bench/serve-against.ts), BENCH_PASS_START=serve
 // (default: as `planet serve` runs its scheduled passes, the default deployment, with the flags
 // pass/child-process.ts gives them) or command (as the `planet fetch` command runs from cron,
 // with bin/planet.js's node flags).
@@ -29,6 +30,7 @@ import { benchIngest } from './ingest.js';
 import { benchParseThroughput } from './parse-throughput.js';
 import { benchReadDuringPass, benchSoak } from './ops.js';
 import { benchServe } from './serve.js';
+import { benchServeAgainst } from './serve-against.js';
 import { benchSubscriptions } from './subscriptions.js';
 import { benchWebsub } from './websub.js';
 
@@ -52,6 +54,11 @@ try {
   if (want('serve') && dbPath) {
     log('\n== serve: the ingested planet, ours vs nginx serving planet build ==');
     await benchServe({ dbPath, log });
+    const against = process.env.BENCH_AGAINST?.split(',').filter(Boolean) ?? [];
+    if (against.length) {
+      log('\n== serve: / against the other builds, each on a planet it seeded ==');
+      await benchServeAgainst({ against, log });
+    }
   }
   if (want('read')) {
     log('\n== read during a pass: p99 of GET / ==');

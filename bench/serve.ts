@@ -55,7 +55,7 @@ const CONNECTIONS = 50;
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 40_000;
 /** What a browser's request says; gzip only, so both servers send the same encoding (nginx has no brotli module). */
-const ACCEPT = { 'Accept-Encoding': 'gzip' };
+export const ACCEPT = { 'Accept-Encoding': 'gzip' };
 /** Passed on to `planet serve`, which reads it; `info` unless set. */
 const LOG_LEVEL = process.env.LOG_LEVEL ?? 'info';
 const TARGET = { throughput_ratio_min: 0.5, p99_ms_max: 25 };
@@ -94,13 +94,13 @@ async function wrk(url: string, headers: Record<string, string> = {}, seconds = 
 }
 
 /** A wrk run that fails the bench on error responses (a 404 page is not throughput). */
-async function measure(url: string, headers: Record<string, string>, seconds = SECONDS): Promise<WrkResult> {
+export async function measure(url: string, headers: Record<string, string>, seconds = SECONDS): Promise<WrkResult> {
   const result = await wrk(url, headers, seconds);
   if (result.non_2xx_3xx) throw new Error(`bench: ${result.non_2xx_3xx} error responses from ${url}`);
   return result;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
@@ -116,7 +116,7 @@ function summarize(rounds: WrkResult[]): SideResult {
   };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const { port } = srv.address() as AddressInfo;
@@ -136,14 +136,14 @@ function envWorkers(): number[] {
 
 // ---- child processes: ours, nginx, the bare listener ------------------------------------------
 
-interface Child {
+export interface Child {
   name: string;
   proc: ChildProcess;
   /** What it wrote on stderr so far (for error messages). */
   stderr(): string;
 }
 
-function startChild(name: string, command: string, args: string[], options: { stdout: number | 'ignore'; env?: NodeJS.ProcessEnv }): Child {
+export function startChild(name: string, command: string, args: string[], options: { stdout: number | 'ignore'; env?: NodeJS.ProcessEnv }): Child {
   const proc = spawn(command, args, { cwd: ROOT, env: options.env ?? process.env, stdio: ['ignore', options.stdout, 'pipe'] });
   let stderr = '';
   proc.stderr!.setEncoding('utf8');
@@ -159,7 +159,7 @@ function startChild(name: string, command: string, args: string[], options: { st
 const running = (proc: ChildProcess) => proc.pid !== undefined && proc.exitCode === null && proc.signalCode === null;
 
 /** Polls until `ready()` holds; fails at once, with its stderr, if the process exits first. */
-async function waitReady(child: Child, what: string, ready: () => Promise<boolean>): Promise<void> {
+export async function waitReady(child: Child, what: string, ready: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (!running(child.proc)) {
@@ -173,14 +173,14 @@ async function waitReady(child: Child, what: string, ready: () => Promise<boolea
   }
 }
 
-async function answers200(url: string): Promise<boolean> {
+export async function answers200(url: string): Promise<boolean> {
   const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
   await res.arrayBuffer();
   return res.status === 200;
 }
 
 /** Every process below `pid` (Linux /proc; workers forked by a cluster primary, nginx's workers). */
-function descendants(pid: number): number[] {
+export function descendants(pid: number): number[] {
   const parent = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -213,7 +213,7 @@ function alive(pid: number): boolean {
  * makes sure no process it had forked outlives it. Never throws (it runs in `finally`): what went
  * wrong is logged, and whatever is left is killed by pid.
  */
-async function stopChild(child: Child, signal: NodeJS.Signals, log: (s: string) => void): Promise<void> {
+export async function stopChild(child: Child, signal: NodeJS.Signals, log: (s: string) => void): Promise<void> {
   const { proc } = child;
   if (!running(proc)) return;
   const forked = descendants(proc.pid!);
@@ -461,7 +461,7 @@ export function seedServeBench(db: Db, feeds = 1000, perFeed = 20): void {
 const mb = (bytes: number) => Math.round(bytes / 1048576);
 
 /** VmRSS and VmHWM (peak) of a process and every process below it (Linux /proc), in bytes. */
-function rssOf(pid: number): { rss_bytes: number; peak_bytes: number; processes: { pid: number; rss_bytes: number; peak_bytes: number }[] } {
+export function rssOf(pid: number): { rss_bytes: number; peak_bytes: number; processes: { pid: number; rss_bytes: number; peak_bytes: number }[] } {
   const processes = [pid, ...descendants(pid)].flatMap((p) => {
     try {
       const status = readFileSync(`/proc/${p}/status`, 'utf8');
@@ -474,7 +474,7 @@ function rssOf(pid: number): { rss_bytes: number; peak_bytes: number; processes:
   return { rss_bytes: processes.reduce((n, p) => n + p.rss_bytes, 0), peak_bytes: processes.reduce((n, p) => n + p.peak_bytes, 0), processes };
 }
 
-function describeRss(r: ReturnType<typeof rssOf>): string {
+export function describeRss(r: ReturnType<typeof rssOf>): string {
   const each = r.processes.length > 1 ? ` (${r.processes.map((p) => `${mb(p.rss_bytes)}`).join(' + ')})` : '';
   return `${mb(r.rss_bytes)} MB${each}, peak ${mb(r.peak_bytes)} MB`;
 }
