@@ -99,7 +99,7 @@ export class LineBatch {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.lines.length === 0) return;
-    const chunk = this.lines.length === 1 ? this.lines[0]! : this.lines.join('');
+    const chunk = this.lines.join('');
     this.lines = [];
     this.bytes = 0;
     this.destination.write(chunk);
@@ -148,7 +148,7 @@ function fieldText(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-/** The request logger's shape: pino's info(obj, msg), and what a pino logger holds for its lines. */
+/** The request logger's shape: pino's info(obj, msg) and isLevelEnabled (its line's parts: logRequest). */
 interface RequestLog {
   info(obj: object, msg: string): void;
   isLevelEnabled?(level: string): boolean;
