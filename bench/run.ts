@@ -38,6 +38,8 @@ const log = (s: string) => console.log(s);
 const parts = process.argv.slice(2);
 const want = (part: string) => parts.length === 0 || parts.includes(part);
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+/** Other built checkouts measured in the same rounds (BENCH_AGAINST). */
+const against = process.env.BENCH_AGAINST?.split(',').filter(Boolean) ?? [];
 
 let ingestDir: string | undefined;
 try {
@@ -46,7 +48,6 @@ try {
     const start = process.env.BENCH_PASS_START ?? 'serve';
     if (start !== 'command' && start !== 'serve') throw new Error(`BENCH_PASS_START is command or serve, not "${start}"`);
     log(`== ingest: ${num('BENCH_FEEDS', 1000)} feeds × 20 entries, passes started as ${start === 'serve' ? 'planet serve starts them' : 'the planet fetch command'} ==`);
-    const against = process.env.BENCH_AGAINST?.split(',').filter(Boolean) ?? [];
     const ingest = await benchIngest({ feeds: num('BENCH_FEEDS', 1000), rounds: num('BENCH_ROUNDS', 3), against, log, keepDatabase: want('serve'), start });
     ingestDir = ingest.dir;
     dbPath = ingest.dbPath;
@@ -54,7 +55,6 @@ try {
   if (want('serve') && dbPath) {
     log('\n== serve: the ingested planet, ours vs nginx serving planet build ==');
     await benchServe({ dbPath, log });
-    const against = process.env.BENCH_AGAINST?.split(',').filter(Boolean) ?? [];
     if (against.length) {
       log('\n== serve: / against the other builds, each on a planet it seeded ==');
       await benchServeAgainst({ against, log });

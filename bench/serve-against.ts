@@ -6,14 +6,12 @@
 // machine), and RSS after. Per other build: our req/s over its, round by round, the median of those
 // ratios and the ratio of the sums. Knobs: BENCH_AGAINST_ROUNDS (10), BENCH_AGAINST_SECONDS (5).
 import { execFile } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { stringify } from 'yaml';
-import { nodeFlagsOf } from './node-flags.js';
-import { ACCEPT, answers200, descendants, freePort, measure, median, rssOf, startChild, stopChild, waitReady, type Child } from './serve.js';
+import { ACCEPT, descendants, measure, median, rssOf, serveBenchConfig, startPlanetServe, stopChild, type Child } from './serve.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,20 +40,12 @@ function cpuSeconds(pid: number, ticksPerSecond: number): number {
   return ticks / ticksPerSecond;
 }
 
-async function startServe(work: string, name: string, checkout: string): Promise<Server> {
+/** Seeds a planet with the build's own code, then starts that build's `planet serve` on it. */
+async function startServe(work: string, name: string, checkout: string, index: number): Promise<Server> {
   const root = path.resolve(checkout);
-  const bin = path.join(root, 'bin', 'planet.js');
-  const dbPath = path.join(work, `${path.basename(root)}-${Math.random().toString(36).slice(2, 8)}.db`);
+  const dbPath = path.join(work, `planet-${index}.db`);
   await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'seed-serve.ts'), root, dbPath], { cwd: ROOT, timeout: 300_000 });
-  const port = await freePort();
-  const configPath = `${dbPath}.yaml`;
-  writeFileSync(configPath, stringify({ planet: { name: 'Bench Planet', link: 'http://127.0.0.1/' }, database: dbPath, server: { host: '127.0.0.1', port, workers: 1 }, fetch: { allow_private_addresses: true } }));
-  const logFd = openSync(`${dbPath}.log`, 'a');
-  const { HOST: _host, PORT: _port, PLANET_DB: _db, PLANET_CONFIG: _config, ...env } = process.env;
-  const child = startChild(`planet serve (${name})`, process.execPath, [...nodeFlagsOf(bin), bin, 'serve', '--no-fetch', '--config', configPath], { stdout: logFd, env });
-  closeSync(logFd);
-  const url = `http://127.0.0.1:${port}`;
-  await waitReady(child, 'serving', () => answers200(`${url}/healthz`));
+  const { child, url } = await startPlanetServe(work, serveBenchConfig(dbPath), 1, { name, bin: path.join(root, 'bin', 'planet.js') });
   return { name, child, url, rounds: [] };
 }
 
@@ -68,8 +58,7 @@ export async function benchServeAgainst(opts: { against: string[]; log: (s: stri
   const servers: Server[] = [];
   try {
     log(`/ against ${opts.against.join(', ')}: one process each, wrk -c50 ${SECONDS} s × ${ROUNDS} rounds alternating, after 2 s of warm-up each`);
-    servers.push(await startServe(work, 'ours', ROOT));
-    for (const dir of opts.against) servers.push(await startServe(work, dir, dir));
+    for (const [name, checkout] of [['ours', ROOT], ...opts.against.map((dir) => [dir, dir])] as const) servers.push(await startServe(work, name, checkout, servers.length));
     for (const s of servers) await measure(`${s.url}/`, ACCEPT, 2);
     for (let round = 0; round < ROUNDS; round++) {
       for (const s of round % 2 ? [...servers].reverse() : servers) {
@@ -101,8 +90,7 @@ export async function benchServeAgainst(opts: { against: string[]; log: (s: stri
       log(`  ours / ${o.name}: ${ratio} (median of rounds ${ratios.map((r) => r.toFixed(2)).sort().join(' ')}; sums ${ratioOfSums}); CPU a request ${cpuRatio}×`);
       return { checkout: o.name, ...theirs, ratio, ratio_of_sums: ratioOfSums, cpu_ratio: cpuRatio, round_ratios: ratios.map((r) => Math.round(r * 1000) / 1000) };
     });
-    const result = { rounds: ROUNDS, seconds_per_run: SECONDS, ours: oursSummary, against };
-    return result;
+    return { rounds: ROUNDS, seconds_per_run: SECONDS, ours: oursSummary, against };
   } finally {
     for (const s of servers) await stopChild(s.child, 'SIGTERM', log);
     rmSync(work, { recursive: true, force: true });

@@ -239,16 +239,31 @@ export async function stopChild(child: Child, signal: NodeJS.Signals, log: (s: s
   proc.stderr?.destroy();
 }
 
+/** A build's `planet` command: its bin/planet.js, run with the node flags of that file's first line. */
+export interface PlanetBuild {
+  /** Names its files and its messages. */
+  name: string;
+  bin: string;
+}
+
+/** The serving bench's configuration file without its `server` section (each start adds its own). */
+export const serveBenchConfig = (database: string) => ({ planet: { name: 'Bench Planet', link: 'http://127.0.0.1/' }, database, fetch: { allow_private_addresses: true } });
+
+const THIS_BUILD: PlanetBuild = { name: 'ours', bin: PLANET_BIN };
+
 /** `planet serve --no-fetch` as a service manager runs it: its own process(es), stdout to a log file. */
-async function startAdminTestPlanet(work: string, baseConfig: Record<string, unknown>, workers: number): Promise<{ child: Child; url: string; logPath: string }> {
+export async function startPlanetServe(work: string, baseConfig: Record<string, unknown>, workers: number, build = THIS_BUILD): Promise<{ child: Child; url: string; logPath: string }> {
   const port = await freePort();
-  const configPath = path.join(work, `planet-w${workers}.yaml`);
+  const file = path.join(work, `planet-${build.name.replace(/[^\w.-]+/g, '_')}-w${workers}`);
+  const configPath = `${file}.yaml`;
   writeFileSync(configPath, stringify({ ...baseConfig, server: { host: '127.0.0.1', port, workers } }));
-  const logPath = path.join(work, `planet-w${workers}.log`);
+  const logPath = `${file}.log`;
   const logFd = openSync(logPath, 'a');
   // The config file alone says where to listen and which database: no environment override.
   const { HOST: _host, PORT: _port, PLANET_DB: _db, PLANET_CONFIG: _config, ...env } = process.env;
-  const child = startChild(`planet serve (workers ${workers})`, process.execPath, [...NODE_FLAGS, PLANET_BIN, 'serve', '--no-fetch', '--config', configPath], { stdout: logFd, env });
+  const flags = build.bin === PLANET_BIN ? NODE_FLAGS : nodeFlagsOf(build.bin);
+  const name = build === THIS_BUILD ? `planet serve (workers ${workers})` : `planet serve of ${build.name} (workers ${workers})`;
+  const child = startChild(name, process.execPath, [...flags, build.bin, 'serve', '--no-fetch', '--config', configPath], { stdout: logFd, env });
   closeSync(logFd);
   const url = `http://127.0.0.1:${port}`;
   // It says so on stderr once listening; /healthz answering 200 confirms a worker took the port.
@@ -557,7 +572,7 @@ async function benchWorkers(
     for (const child of children.splice(0).reverse()) await stopChild(child, child.name.startsWith('nginx') ? 'SIGQUIT' : 'SIGTERM', log);
   };
   try {
-    const ours = await startAdminTestPlanet(work, env.baseConfig, workers);
+    const ours = await startPlanetServe(work, env.baseConfig, workers);
     children.push(ours.child);
     const nginx = await startNginx(work, env.site, workers);
     children.push(nginx.child);
@@ -660,7 +675,7 @@ export async function benchServe(opts: { dbPath: string; log: (s: string) => voi
   chmodSync(work, 0o755);
   try {
     const dbPath = path.resolve(opts.dbPath);
-    const baseConfig = { planet: { name: 'Bench Planet', link: 'http://127.0.0.1/' }, database: dbPath, fetch: { allow_private_addresses: true } };
+    const baseConfig = serveBenchConfig(dbPath);
     const configPath = path.join(work, 'planet.yaml');
     writeFileSync(configPath, stringify(baseConfig));
     const db = openDb(dbPath);
